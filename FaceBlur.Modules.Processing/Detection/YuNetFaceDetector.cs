@@ -1,0 +1,289 @@
+using OpenCvSharp;
+
+namespace FaceBlur.Modules.Processing.Detection;
+
+/// <summary>
+/// The production face detector: YuNet (OpenCV DNN) with an explicit detection-size policy and optional extra passes
+/// merged by score fusion; see <see cref="DetectorOptions"/> for the strategy and its settings. Models are loaded once,
+/// in the constructor; networks are pooled, so <see cref="Detect"/> is safe to call from several threads.
+/// </summary>
+public sealed class YuNetFaceDetector : IFaceDetector, IDisposable
+{
+    private const int Alignment = 32;
+    private const int NInputSize = 640;
+
+    private readonly DetectorOptions options;
+    private readonly YuNetModel model;
+    private readonly YuNetModel? modelN;
+
+    /// <summary>
+    /// Loads the models named by <paramref name="options"/> (relative paths against <see cref="DetectorOptions.BasePath"/>).
+    /// Throws <see cref="FileNotFoundException"/> when a model file is missing and <see cref="InvalidOperationException"/>
+    /// when it cannot be loaded or the options are invalid, with a one-line message naming the setting.
+    /// </summary>
+    public YuNetFaceDetector(DetectorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new InvalidOperationException(string.Join("; ", errors));
+        }
+
+        this.options = options;
+        model = new YuNetModel(options.Resolve(options.ModelPath), "DETECTOR_MODEL_PATH", null);
+        if (options.ModelNEnabled)
+        {
+            try
+            {
+                modelN = new YuNetModel(options.Resolve(options.ModelNPath), "DETECTOR_MODEL_N_PATH", NInputSize);
+            }
+            catch
+            {
+                model.Dispose();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Faces in <paramref name="bgrImage"/> (CV_8UC3 BGR; gray and BGRA are converted), in its pixel coordinates, clipped
+    /// to the image, best score first. Empty and tiny images give an empty list or the faces found, never an exception.
+    /// </summary>
+    public IReadOnlyList<FaceBox> Detect(Mat bgrImage)
+    {
+        ArgumentNullException.ThrowIfNull(bgrImage);
+        if (bgrImage.Empty() || bgrImage.Width < 1 || bgrImage.Height < 1)
+        {
+            return [];
+        }
+
+        if (bgrImage.Type() != MatType.CV_8UC3)
+        {
+            using var converted = ToBgr(bgrImage);
+            return Detect(converted);
+        }
+
+        var width = bgrImage.Width;
+        var height = bgrImage.Height;
+        var scale = DetectionScale(width, height, options);
+        var detWidth = Math.Max(1, (int)Math.Round(width * scale));
+        var detHeight = Math.Max(1, (int)Math.Round(height * scale));
+        var multiPass = (double)width * height <= options.MultiPassMaxMegapixels * 1_000_000d;
+
+        var passes = new List<IReadOnlyList<FaceBox>>(3);
+        multiPass &= options.Flip || modelN is not null;
+        var threshold = multiPass ? options.ScoreThreshold : options.SinglePassScoreThreshold;
+        var candidateScore = multiPass ? Math.Min(options.CandidateThreshold, threshold) : threshold;
+
+        using (var canvas = Letterbox(bgrImage, detWidth, detHeight, AlignUp(detWidth), AlignUp(detHeight)))
+        {
+            passes.Add(Suppress(model.Detect(canvas, candidateScore), 1 / scale));
+            if (multiPass && options.Flip)
+            {
+                using var mirrored = new Mat();
+                Cv2.Flip(canvas, mirrored, FlipMode.Y);
+                var found = model.Detect(mirrored, candidateScore);
+                var mirroredBack = found.Select(b => b with { X = canvas.Width - b.X - b.Width });
+                passes.Add(Suppress(mirroredBack, 1 / scale));
+            }
+        }
+
+        var nPassStart = passes.Count;
+        if (multiPass && modelN is not null)
+        {
+            passes.Add(DetectN(bgrImage, modelN, candidateScore, mirrored: false));
+            if (options.Flip)
+            {
+                passes.Add(DetectN(bgrImage, modelN, candidateScore, mirrored: true));
+            }
+        }
+
+        var weights = new float[passes.Count];
+        Array.Fill(weights, 1f);
+        for (var p = nPassStart; p < passes.Count; p++)
+        {
+            weights[p] = options.ModelNWeight;
+        }
+
+        var fused = BoxFusion.Fuse(passes, options.FusionIou, threshold, options.ScoreFusion, weights, options.BoxMerge);
+        if (passes.Count > 1)
+        {
+            fused = BoxFusion.Nms(fused, options.NmsThreshold);
+        }
+
+        var result = new List<FaceBox>(fused.Count);
+        foreach (var face in fused)
+        {
+            var clipped = Clip(face, width, height);
+            if (clipped.Width >= 1 && clipped.Height >= 1 && Math.Min(face.Width, face.Height) >= options.MinFaceSize)
+            {
+                result.Add(clipped);
+            }
+        }
+
+        return result;
+    }
+
+    public void Dispose()
+    {
+        model.Dispose();
+        modelN?.Dispose();
+    }
+
+    /// <summary>
+    /// The factor from image to detection copy: small images up to <see cref="DetectorOptions.MinSide"/> (at most
+    /// <see cref="DetectorOptions.MaxUpscale"/>), large ones down to <see cref="DetectorOptions.MaxSide"/> and
+    /// <see cref="DetectorOptions.MaxMegapixels"/>.
+    /// </summary>
+    public static float DetectionScale(int width, int height, DetectorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var longSide = (float)Math.Max(width, height);
+        var scale = 1f;
+        if (longSide < options.MinSide)
+        {
+            scale = Math.Min(options.MinSide / longSide, options.MaxUpscale);
+        }
+
+        scale = Math.Min(scale, options.MaxSide / longSide);
+        var megapixels = (double)width * height / 1_000_000d;
+        if (megapixels * scale * scale > options.MaxMegapixels)
+        {
+            scale = (float)Math.Sqrt(options.MaxMegapixels / megapixels);
+        }
+
+        return scale;
+    }
+
+    /// <summary>
+    /// The n model's pass: the image resized so its long side is <see cref="DetectorOptions.ModelNSide"/> (no more than
+    /// <see cref="DetectorOptions.MaxUpscale"/> times its own), letterboxed into one 640x640 input or, when larger, cut into
+    /// overlapping 640x640 tiles; boxes cut by an inner tile edge are dropped (a neighbouring tile holds them whole).
+    /// </summary>
+    private List<FaceBox> DetectN(Mat image, YuNetModel n, float candidateScore, bool mirrored)
+    {
+        var longSide = Math.Max(image.Width, image.Height);
+        var scale = Math.Min((float)options.ModelNSide / longSide, options.MaxUpscale);
+        var width = Math.Max(1, (int)Math.Round(image.Width * scale));
+        var height = Math.Max(1, (int)Math.Round(image.Height * scale));
+        var canvasWidth = Math.Max(width, NInputSize);
+        var canvasHeight = Math.Max(height, NInputSize);
+        using var canvas = Letterbox(image, width, height, canvasWidth, canvasHeight);
+        if (mirrored)
+        {
+            // Mirrors the content to the right edge: the same tiles then see the mirrored image.
+            Cv2.Flip(canvas, canvas, FlipMode.Y);
+        }
+
+        var found = new List<FaceBox>();
+        foreach (var x in TileStarts(canvasWidth))
+        {
+            foreach (var y in TileStarts(canvasHeight))
+            {
+                using var tile = new Mat(canvas, new Rect(x, y, NInputSize, NInputSize));
+                using var input = tile.Clone();
+                foreach (var b in n.Detect(input, candidateScore))
+                {
+                    const float Margin = 2;
+                    var cut = (x > 0 && b.X < Margin) || (y > 0 && b.Y < Margin)
+                        || (x + NInputSize < canvasWidth && b.Right > NInputSize - Margin)
+                        || (y + NInputSize < canvasHeight && b.Bottom > NInputSize - Margin);
+                    if (!cut)
+                    {
+                        found.Add(b with { X = b.X + x, Y = b.Y + y });
+                    }
+                }
+            }
+        }
+
+        if (mirrored)
+        {
+            found = [.. found.Select(b => b with { X = canvasWidth - b.X - b.Width })];
+        }
+
+        return Suppress(found, 1 / scale);
+    }
+
+    /// <summary>Left (or top) edges of 640 px tiles covering <paramref name="length"/>, evenly spread, overlapping >= 96 px.</summary>
+    private static IEnumerable<int> TileStarts(int length)
+    {
+        const int MinOverlap = 96;
+        if (length <= NInputSize)
+        {
+            yield return 0;
+            yield break;
+        }
+
+        var count = (int)Math.Ceiling((double)(length - MinOverlap) / (NInputSize - MinOverlap));
+        for (var i = 0; i < count; i++)
+        {
+            yield return (int)Math.Round((double)(length - NInputSize) * i / (count - 1));
+        }
+    }
+
+    private static int AlignUp(int size) => (size + Alignment - 1) / Alignment * Alignment;
+
+    /// <summary>The image resized to <paramref name="width"/> x <paramref name="height"/>, top-left in a black canvas.</summary>
+    private static Mat Letterbox(Mat image, int width, int height, int canvasWidth, int canvasHeight)
+    {
+        var canvas = new Mat(canvasHeight, canvasWidth, MatType.CV_8UC3, Scalar.All(0));
+        using var target = new Mat(canvas, new Rect(0, 0, width, height));
+        if (width == image.Width && height == image.Height)
+        {
+            image.CopyTo(target);
+        }
+        else
+        {
+            var interpolation = width < image.Width ? InterpolationFlags.Area : InterpolationFlags.Linear;
+            Cv2.Resize(image, target, new Size(width, height), 0, 0, interpolation);
+        }
+
+        return canvas;
+    }
+
+    /// <summary>One pass's candidates: non-maximum suppressed, mapped back to image coordinates.</summary>
+    private List<FaceBox> Suppress(IEnumerable<FaceBox> candidates, float factor) =>
+        [.. BoxFusion.Nms(candidates, options.NmsThreshold).Select(b => b.Scale(factor))];
+
+    private static FaceBox Clip(FaceBox box, int width, int height)
+    {
+        var x1 = Math.Clamp(box.X, 0, width);
+        var y1 = Math.Clamp(box.Y, 0, height);
+        var x2 = Math.Clamp(box.Right, 0, width);
+        var y2 = Math.Clamp(box.Bottom, 0, height);
+        return new FaceBox(x1, y1, x2 - x1, y2 - y1, box.Score);
+    }
+
+    private static Mat ToBgr(Mat image)
+    {
+        using var eightBit = new Mat();
+        if (image.Depth() == MatType.CV_8U)
+        {
+            image.CopyTo(eightBit);
+        }
+        else
+        {
+            image.ConvertTo(eightBit, MatType.CV_8U);
+        }
+
+        var bgr = new Mat();
+        switch (eightBit.Channels())
+        {
+            case 1:
+                Cv2.CvtColor(eightBit, bgr, ColorConversionCodes.GRAY2BGR);
+                break;
+            case 4:
+                Cv2.CvtColor(eightBit, bgr, ColorConversionCodes.BGRA2BGR);
+                break;
+            case 3:
+                eightBit.CopyTo(bgr);
+                break;
+            default:
+                bgr.Dispose();
+                throw new ArgumentException($"Expected a 1, 3 or 4 channel image, got {eightBit.Channels()} channels.", nameof(image));
+        }
+
+        return bgr;
+    }
+}

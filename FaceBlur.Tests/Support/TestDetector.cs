@@ -1,0 +1,25 @@
+using FaceBlur.Modules.Processing;
+using FaceBlur.Modules.Processing.Detection;
+using FaceBlur.Modules.Processing.Images;
+
+namespace FaceBlur.Tests.Support;
+
+/// <summary>One detector with the service's default settings, loaded once for the whole test run.</summary>
+internal static class TestDetector
+{
+    private static readonly Lazy<YuNetFaceDetector> Shared = new(() => new YuNetFaceDetector(DefaultOptions()));
+
+    public static IFaceDetector Instance => Shared.Value;
+
+    /// <summary>The service's defaults, with the model paths pointing at the fetched weights.</summary>
+    public static DetectorOptions DefaultOptions()
+    {
+        var model = TestPaths.DetectorModel;
+        var options = new DetectorOptions { BasePath = TestPaths.RepoRoot, ModelPath = model };
+        options.ModelNPath = Path.Combine(Path.GetDirectoryName(model)!, Path.GetFileName(DetectorOptions.DefaultModelNPath));
+        return options;
+    }
+
+    public static ImageProcessor Processor(double maxMegapixels = 50) =>
+        new(Instance, new ProcessingOptions { MaxImageMegapixels = maxMegapixels });
+}
