@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using FaceBlur.Modules.Processing.Anonymization;
+using FaceBlur.Modules.Processing.Images;
+using OpenCvSharp;
+
+namespace FaceBlur.Bench.Images;
+
+/// <summary>
+/// <c>bench images</c>: end-to-end time (decode, detect, anonymize, encode) of one photo at a time, median of repeated
+/// runs, then throughput with one worker per core, as the service's workers run.
+/// </summary>
+internal static class ImageBenchmark
+{
+    public static int Run(ImageProcessor processor, IReadOnlyList<string> sourceImages, int repeats, TextWriter output)
+    {
+        var cases = new (string Name, int Width, int Height, int Columns, int Rows)[]
+        {
+            ("1920x1080", 1920, 1080, 2, 2),
+            ("4032x3024", 4032, 3024, 3, 3),
+        };
+        var summary = new List<string>();
+        foreach (var (name, width, height, columns, rows) in cases)
+        {
+            var jpeg = BenchImages.ComposeJpeg(sourceImages, width, height, columns, rows);
+
+            // Warm-up: detector instances for this size, JIT, allocator.
+            var faces = 0;
+            for (var i = 0; i < 2; i++)
+            {
+                faces = processor.Process(jpeg, AnonymizeOptions.Default).Value!.Faces.Count;
+            }
+
+            var times = new List<double>();
+            var detection = new List<double>();
+            for (var i = 0; i < repeats; i++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                var result = processor.Process(jpeg, AnonymizeOptions.Default);
+                times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                detection.Add(result.Value!.DetectionTime.TotalMilliseconds);
+            }
+
+            var cores = Environment.ProcessorCount;
+            var batch = Math.Max(cores * 4, 8);
+            var throughputStarted = Stopwatch.GetTimestamp();
+            Parallel.For(0, batch, new ParallelOptions { MaxDegreeOfParallelism = cores }, _ => processor.Process(jpeg, AnonymizeOptions.Default));
+            var seconds = Stopwatch.GetElapsedTime(throughputStarted).TotalSeconds;
+
+            var median = Median(times);
+            output.WriteLine(
+                $"{name}: jpeg={jpeg.Length / 1024} KiB faces={faces} median_ms={median:0.0} min_ms={times.Min():0.0} " +
+                $"max_ms={times.Max():0.0} detect_median_ms={Median(detection):0.0} runs={repeats} " +
+                $"throughput={batch / seconds:0.00} images/s ({cores} workers, {batch} images)");
+            summary.Add($"median_ms_{name}={median:0.0} images_per_s_{name}={batch / seconds:0.00}");
+        }
+
+        output.WriteLine($"opencv_threads={Cv2.GetNumThreads()} cores={Environment.ProcessorCount}");
+        output.WriteLine(string.Join(' ', summary));
+        return 0;
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        var mid = sorted.Count / 2;
+        return sorted.Count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+}
