@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using FaceBlur.Modules.Processing.Jobs;
+using Microsoft.Extensions.Time.Testing;
+using StackExchange.Redis;
+
+namespace FaceBlur.Tests.Jobs;
+
+/// <summary>What only the Redis store has: its keys, their expiry, its index tidying and an unreachable server.</summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class RedisJobStoreTests
+{
+    private static readonly TimeSpan Ttl = TimeSpan.FromMinutes(10);
+
+    private ConnectionMultiplexer _redis = null!;
+    private string _prefix = "";
+    private FakeTimeProvider _clock = null!;
+    private RedisJobStore _store = null!;
+
+    private IDatabase Db => _redis.GetDatabase();
+
+    [OneTimeSetUp]
+    public async Task ConnectAsync() => _redis = await RedisTestServer.ConnectAsync();
+
+    [OneTimeTearDown]
+    public async Task DisconnectAsync() => await _redis.DisposeAsync();
+
+    [SetUp]
+    public void SetUp()
+    {
+        _prefix = RedisTestServer.UniquePrefix();
+        _clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        _store = new RedisJobStore(_redis, Ttl, _clock, _prefix);
+    }
+
+    [TearDown]
+    public async Task TearDownAsync()
+    {
+        _store.Dispose();
+        await RedisTestServer.DeleteKeysAsync(_redis, _prefix);
+    }
+
+    [Test]
+    public async Task Every_key_written_expires_within_the_ttl_and_writes_refresh_it()
+    {
+        var queued = NewId();
+        var running = NewId();
+        await _store.CreateAsync(NewQueued(queued), default);
+        await _store.CreateAsync(NewQueued(running), default);
+        await _store.TryStartAsync(running, default);
+
+        var keys = new RedisKey[] { JobKey(queued), JobKey(running), _prefix + "queue", _prefix + "processing", _prefix + "seq" };
+        foreach (var key in keys)
+        {
+            var ttl = await Db.KeyTimeToLiveAsync(key);
+            ttl.Should().NotBeNull($"{key} must expire");
+            ttl!.Value.Should().BeGreaterThan(TimeSpan.Zero).And.BeLessThanOrEqualTo(Ttl);
+        }
+
+        // Shorten the expiry by hand: the next write must set it back to the full TTL.
+        await Db.KeyExpireAsync(JobKey(running), TimeSpan.FromSeconds(30));
+        await Db.KeyExpireAsync(_prefix + "processing", TimeSpan.FromSeconds(30));
+        await _store.UpdateProgressAsync(running, JobStages.Encoding, 0.5, default);
+
+        (await Db.KeyTimeToLiveAsync(JobKey(running)))!.Value.Should().BeGreaterThan(Ttl - TimeSpan.FromMinutes(1));
+        (await Db.KeyTimeToLiveAsync(_prefix + "processing"))!.Value.Should().BeGreaterThan(Ttl - TimeSpan.FromMinutes(1));
+    }
+
+    [Test]
+    public async Task Keys_use_the_prefix_and_the_job_is_a_hash()
+    {
+        var id = NewId();
+        await _store.CreateAsync(NewQueued(id), default);
+
+        (await Db.KeyTypeAsync(JobKey(id))).Should().Be(RedisType.Hash);
+        (await Db.KeyTypeAsync(_prefix + "queue")).Should().Be(RedisType.SortedSet);
+        (await Db.HashGetAsync(JobKey(id), "status")).ToString().Should().Be("queued");
+    }
+
+    [Test]
+    public async Task Purge_drops_index_entries_whose_job_is_gone()
+    {
+        var queued = NewId();
+        var running = NewId();
+        var kept = NewId();
+        await _store.CreateAsync(NewQueued(queued), default);
+        await _store.CreateAsync(NewQueued(running), default);
+        await _store.CreateAsync(NewQueued(kept), default);
+        await _store.TryStartAsync(running, default);
+        await Db.KeyDeleteAsync([JobKey(queued), JobKey(running)]);
+        (await Db.SortedSetLengthAsync(_prefix + "queue")).Should().Be(2);
+        (await _store.CountProcessingAsync(default)).Should().Be(1, "the index still holds the vanished job");
+
+        await _store.PurgeExpiredAsync(default);
+
+        (await Db.SortedSetLengthAsync(_prefix + "queue")).Should().Be(1);
+        (await Db.SortedSetLengthAsync(_prefix + "processing")).Should().Be(0);
+        (await _store.CountProcessingAsync(default)).Should().Be(0);
+        (await _store.GetQueuePositionAsync(kept, default)).Should().Be(1);
+    }
+
+    [Test]
+    public async Task Purge_drops_index_entries_older_than_the_ttl()
+    {
+        var queued = NewId();
+        var running = NewId();
+        await _store.CreateAsync(NewQueued(queued), default);
+        await _store.CreateAsync(NewQueued(running), default);
+        await _store.TryStartAsync(running, default);
+        _clock.Advance(Ttl + TimeSpan.FromSeconds(1));
+
+        await _store.PurgeExpiredAsync(default);
+
+        (await Db.SortedSetLengthAsync(_prefix + "queue")).Should().Be(0);
+        (await Db.SortedSetLengthAsync(_prefix + "processing")).Should().Be(0);
+    }
+
+    [Test]
+    public async Task ConnectAsync_returns_a_store_that_owns_its_connection()
+    {
+        var store = await RedisJobStore.ConnectAsync(RedisTestServer.Url, Ttl, _clock, _prefix);
+        try
+        {
+            (await store.PingAsync(default)).Should().BeTrue();
+            var id = NewId();
+            await store.CreateAsync(NewQueued(id), default);
+            (await _store.GetAsync(id, default)).Should().NotBeNull("both stores share the keys");
+        }
+        finally
+        {
+            await store.DisposeAsync();
+        }
+
+        (await _store.PingAsync(default)).Should().BeTrue("disposing an owning store leaves other connections alone");
+        await FluentActions.Awaiting(() => store.GetAsync(NewId(), default)).Should().ThrowAsync<Exception>();
+    }
+
+    [Test]
+    public void CreateOptions_never_aborts_on_connect_failure()
+    {
+        RedisJobStore.CreateOptions("localhost:6379,abortConnect=true").AbortOnConnectFail.Should().BeFalse();
+    }
+
+    [Test]
+    public async Task An_unreachable_redis_does_not_stop_startup_and_fails_fast_as_unavailable()
+    {
+        var watch = Stopwatch.StartNew();
+        await using var down = await RedisJobStore.ConnectAsync(
+            "127.0.0.1:1,connectTimeout=300,syncTimeout=300,asyncTimeout=300,connectRetry=0",
+            Ttl,
+            _clock,
+            _prefix);
+
+        (await down.PingAsync(default)).Should().BeFalse();
+        await FluentActions.Awaiting(() => down.GetAsync(NewId(), default))
+            .Should().ThrowAsync<JobStoreUnavailableException>();
+        await FluentActions.Awaiting(() => down.CreateAsync(NewQueued(NewId()), default))
+            .Should().ThrowAsync<JobStoreUnavailableException>();
+        await FluentActions.Awaiting(() => down.CountProcessingAsync(default))
+            .Should().ThrowAsync<JobStoreUnavailableException>();
+
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10));
+    }
+
+    private RedisKey JobKey(string id) => _prefix + "job:" + id;
+
+    private static string NewId() => Guid.NewGuid().ToString("N");
+
+    private JobState NewQueued(string id) =>
+        new() { TaskId = id, Kind = JobKind.Images, Files = 1, CreatedAt = _clock.GetUtcNow(), UpdatedAt = _clock.GetUtcNow() };
+}
