@@ -1,6 +1,10 @@
 using System.Reflection;
 using FaceBlur.Modules.Processing;
 using FaceBlur.Modules.Processing.Detection;
+using FaceBlur.Modules.Processing.Jobs;
+using FaceBlur.Web.Api;
+using FaceBlur.Web.Cleanup;
+using FaceBlur.Web.Upload;
 using FaceBlur.Tests.Support;
 using Microsoft.Extensions.Configuration;
 
@@ -12,7 +16,11 @@ public class SettingsTests
     private static IConfiguration AppSettings() =>
         new ConfigurationBuilder().AddJsonFile(Path.Combine(TestPaths.RepoRoot, "appsettings.json"), optional: false).Build();
 
-    public static IEnumerable<Type> OptionsTypes() => [typeof(DetectorOptions), typeof(ProcessingOptions)];
+    public static IEnumerable<Type> OptionsTypes() =>
+    [
+        typeof(DetectorOptions), typeof(ProcessingOptions), typeof(JobsOptions), typeof(UploadOptions),
+        typeof(RateLimiting.RateLimitOptions), typeof(CleanupOptions), typeof(Cors.CorsOptions),
+    ];
 
     [TestCaseSource(nameof(OptionsTypes))]
     public void Every_setting_is_in_appsettings_json_with_the_code_default(Type optionsType)

@@ -1,8 +1,16 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using FaceBlur.Modules.Processing;
+using FaceBlur.Modules.Processing.Jobs;
 using FaceBlur.Web.Api;
+using FaceBlur.Web.Cleanup;
 using FaceBlur.Web.Hosting;
+using FaceBlur.Web.Download;
+using FaceBlur.Web.Upload;
+using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
+using Scalar.AspNetCore;
 
 try
 {
@@ -25,19 +33,44 @@ namespace FaceBlur.Web.Hosting
         public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
         {
             var builder = WebApplication.CreateBuilder(args);
+            // The defaults travel beside the app (appsettings.json is copied to the output); the content root's
+            // appsettings.json, the environment and the command line override them, in that order.
+            builder.Configuration.Sources.Insert(0, new JsonConfigurationSource
+            {
+                FileProvider = new PhysicalFileProvider(AppContext.BaseDirectory),
+                Path = "appsettings.json",
+                Optional = true,
+            });
             configure?.Invoke(builder);
             builder.ConfigureLogging();
+            builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
             builder.Services.ConfigureHttpJsonOptions(o =>
             {
                 o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
                 o.SerializerOptions.DictionaryKeyPolicy = null;
+                o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
             });
+            builder.Services.AddSingleton(TimeProvider.System);
             builder.Services.AddProcessing(builder.Configuration);
+            builder.Services.AddJobs(builder.Configuration);
+            builder.Services.AddUpload(builder.Configuration);
+            builder.Services.AddUploadRateLimiting(builder.Configuration);
+            builder.Services.AddCleanup(builder.Configuration);
+            builder.Services.AddApiErrorHandling();
+            builder.Services.AddConfiguredCors(builder.Configuration);
+            builder.Services.AddOpenApi();
 
             var app = builder.Build();
+            app.UseApiErrorHandling();
+            app.UseCors();
             app.UseDefaultFiles();
             app.UseStaticFiles();
-            app.MapHealth();
+            app.UseRateLimiter();
+            app.MapServiceEndpoints();
+            app.MapUploadEndpoints();
+            app.MapResultEndpoints();
+            app.MapOpenApi();
+            app.MapScalarApiReference("/api-reference");
             app.MapPlaceholderPage();
             return app;
         }
@@ -59,7 +92,7 @@ namespace FaceBlur.Web.Hosting
             builder.Logging.AddJsonConsole(o =>
             {
                 o.IncludeScopes = false;
-                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
                 o.UseUtcTimestamp = true;
                 o.JsonWriterOptions = new JsonWriterOptions { Indented = false };
             });
@@ -82,7 +115,8 @@ namespace FaceBlur.Web.Hosting
             <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>FaceBlur</title></head>
             <body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 4rem auto; padding: 0 1rem">
             <h1>FaceBlur</h1>
-            <p>The service is running. The web page is not built yet; the API's state is at <a href="/health">/health</a>.</p>
+            <p>The service is running; the web page is not built yet. Use the API: <a href="/api-reference">API reference</a>,
+            <a href="/health">/health</a>, <a href="/limits">/limits</a>.</p>
             </body>
             </html>
             """;
@@ -96,11 +130,10 @@ namespace FaceBlur.Web.Hosting
             OptionsValidationException o => string.Join(" ", o.Failures),
             AggregateException { InnerExceptions.Count: 1 } a => Describe(a.InnerException!),
             FileNotFoundException f => f.Message,
+            // The configuration binder names the setting it could not convert ("Failed to convert configuration value ...").
+            InvalidOperationException { InnerException: ArgumentException } bind when bind.Message.Contains("configuration value", StringComparison.Ordinal) => bind.Message,
             InvalidOperationException { InnerException: { } inner } => Describe(inner),
             _ => null,
         };
     }
 }
-
-/// <summary>Entry point type, visible to <c>WebApplicationFactory</c> in the tests.</summary>
-public partial class Program;

@@ -14,10 +14,7 @@ internal static class TestDetector
     /// <summary>The service's defaults, with the model paths pointing at the fetched weights.</summary>
     public static DetectorOptions DefaultOptions()
     {
-        var model = TestPaths.DetectorModel;
-        var options = new DetectorOptions { BasePath = TestPaths.RepoRoot, ModelPath = model };
-        options.ModelNPath = Path.Combine(Path.GetDirectoryName(model)!, Path.GetFileName(DetectorOptions.DefaultModelNPath));
-        return options;
+        return new DetectorOptions { BasePath = TestPaths.RepoRoot, ModelPath = TestPaths.DetectorModel, ModelNPath = TestPaths.DetectorModelN };
     }
 
     public static ImageProcessor Processor(double maxMegapixels = 50) =>

@@ -18,6 +18,9 @@ internal static class TestPaths
         }
     }
 
+    /// <summary>The YuNet n weights, beside <see cref="DetectorModel"/> (scripts/fetch-models.sh fetches both).</summary>
+    public static string DetectorModelN => Path.Combine(Path.GetDirectoryName(DetectorModel)!, "yunet_n_640_640.onnx");
+
     /// <summary>The evaluation sets: <c>FACEBLUR_EVAL_DIR</c> when set, else <c>../shared/eval</c> beside the repository.</summary>
     public static string EvalDir
     {

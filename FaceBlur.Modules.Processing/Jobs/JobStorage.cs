@@ -1,0 +1,93 @@
+namespace FaceBlur.Modules.Processing.Jobs;
+
+/// <summary>
+/// The on-disk layout under STORAGE_DIR: one directory per job, <c>jobs/{task_id}/</c>, holding its inputs and, once
+/// done, its result. Names inside are generated, never taken from a client. Results are written to a temporary name
+/// and renamed into place, so a half-written result is never visible.
+/// </summary>
+public sealed class JobStorage(JobsOptions options)
+{
+    public const string JobsFolder = "jobs";
+
+    public string Root { get; } = options.StorageRoot;
+
+    public string JobsRoot => Path.Combine(Root, JobsFolder);
+
+    /// <summary>Task ids are 32 lower-case hex digits (128 random bits); anything else is not a task.</summary>
+    public static bool IsValidTaskId(string? taskId) =>
+        taskId is { Length: 32 } && taskId.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
+
+    public static string NewTaskId() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+
+    public string JobDirectory(string taskId) =>
+        IsValidTaskId(taskId) ? Path.Combine(JobsRoot, taskId) : throw new ArgumentException("Invalid task id.", nameof(taskId));
+
+    /// <summary>Relative path (as stored in messages and job state) of a job's file.</summary>
+    public static string RelativePath(string taskId, string fileName) => $"{JobsFolder}/{taskId}/{fileName}";
+
+    /// <summary>Absolute path of a stored relative path, refusing anything that would leave STORAGE_DIR.</summary>
+    public string Resolve(string relativePath)
+    {
+        var full = Path.GetFullPath(Path.Combine(Root, relativePath));
+        var rootWithSeparator = Root.EndsWith(Path.DirectorySeparatorChar) ? Root : Root + Path.DirectorySeparatorChar;
+        return full.StartsWith(rootWithSeparator, StringComparison.Ordinal)
+            ? full
+            : throw new InvalidOperationException("A stored path points outside STORAGE_DIR.");
+    }
+
+    public string CreateJobDirectory(string taskId)
+    {
+        var dir = JobDirectory(taskId);
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    /// <summary>Deletes a job's directory and everything in it; missing is fine.</summary>
+    public void DeleteJob(string taskId)
+    {
+        var dir = JobDirectory(taskId);
+        if (Directory.Exists(dir))
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>Deletes a job's inputs, keeping its result.</summary>
+    public void DeleteInputs(JobMessage message)
+    {
+        foreach (var input in message.Inputs)
+        {
+            var path = Resolve(input.StoredPath);
+            if (File.Exists(path))
+            {
+                File.Delete(path);
+            }
+        }
+    }
+
+    /// <summary>Writes a result through a temporary file and an atomic rename; returns its relative path.</summary>
+    public async Task<string> WriteResultAsync(string taskId, string fileName, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
+    {
+        var dir = CreateJobDirectory(taskId);
+        var final = Path.Combine(dir, fileName);
+        var temporary = Path.Combine(dir, $".{fileName}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+            {
+                await write(stream, cancellationToken);
+                await stream.FlushAsync(cancellationToken);
+            }
+
+            File.Move(temporary, final, overwrite: true);
+            return RelativePath(taskId, fileName);
+        }
+        finally
+        {
+            if (File.Exists(temporary))
+            {
+                File.Delete(temporary);
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace FaceBlur.Modules.Processing.Jobs;
+
+/// <summary>
+/// The in-process consumer: takes jobs from the queue (at most WORKER_CONCURRENCY at once), runs each on a dedicated
+/// thread so request threads stay free, stores the result and its state, and only then lets the queue acknowledge the
+/// message. A job is acknowledged without running again when the store says it is already done (a redelivery after a
+/// crash that happened between storing and acknowledging). Stopping the host cancels running jobs without
+/// acknowledging them, so the queue delivers them again.
+/// </summary>
+public sealed partial class JobWorker(
+    IJobQueue queue,
+    IJobStore store,
+    JobRunner runner,
+    JobStorage storage,
+    JobsOptions options,
+    TimeProvider time,
+    ILogger<JobWorker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.WorkerEnabled)
+        {
+            LogDisabled(logger);
+            return;
+        }
+
+        LogStarted(logger, options.EffectiveConcurrency);
+        try
+        {
+            await queue.ConsumeAsync(options.EffectiveConcurrency, HandleAsync, OnDeadLetterAsync, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutdown: unacknowledged jobs go back to the queue.
+        }
+    }
+
+    /// <summary>Runs one delivery; returning acknowledges it, throwing hands it back to the queue.</summary>
+    internal async Task HandleAsync(JobDelivery delivery, CancellationToken cancellationToken)
+    {
+        var message = delivery.Message;
+        var state = await store.TryStartAsync(message.TaskId, cancellationToken);
+        if (state is null)
+        {
+            LogSkipped(logger, message.TaskId, delivery.DeliveryCount);
+            return;
+        }
+
+        LogJobStarted(logger, message.TaskId, message.Kind, message.Inputs.Count, delivery.DeliveryCount);
+        var started = time.GetTimestamp();
+        var progress = new JobProgress(store, message.TaskId, time, logger);
+
+        // CPU work on a dedicated thread: the queue bounds how many run at once (prefetch = WORKER_CONCURRENCY).
+        var outcome = await Task.Factory.StartNew(
+            () => runner.RunAsync(message, progress, cancellationToken),
+            cancellationToken,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default).Unwrap();
+        await progress.FlushAsync();
+
+        if (outcome.Result is { } result)
+        {
+            await store.CompleteAsync(message.TaskId, result, cancellationToken);
+            LogJobSucceeded(logger, message.TaskId, result.FacesDetected, time.GetElapsedTime(started).TotalMilliseconds);
+            TryDelete(message.TaskId, () => storage.DeleteInputs(message));
+        }
+        else
+        {
+            await store.FailAsync(message.TaskId, outcome.FailureReason ?? "Processing failed.", cancellationToken);
+            LogJobFailed(logger, message.TaskId, outcome.FailureReason);
+            TryDelete(message.TaskId, () => storage.DeleteJob(message.TaskId));
+        }
+    }
+
+    /// <summary>A job whose processing threw on every delivery: it ends failed instead of looping.</summary>
+    internal async Task OnDeadLetterAsync(JobMessage message, int deliveries, CancellationToken cancellationToken)
+    {
+        var reason = $"Processing failed {deliveries} times; the file may be damaged or unsupported.";
+        await store.FailAsync(message.TaskId, reason, cancellationToken);
+        LogDeadLettered(logger, message.TaskId, deliveries);
+        TryDelete(message.TaskId, () => storage.DeleteJob(message.TaskId));
+    }
+
+    /// <summary>Deletes files that are no longer needed; on failure the cleanup loop removes them later.</summary>
+    private void TryDelete(string taskId, Action delete)
+    {
+        try
+        {
+            delete();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogFilesNotDeleted(logger, taskId, ex.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job worker disabled (WORKER_ENABLED=false): this instance only accepts and serves jobs")]
+    private static partial void LogDisabled(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job worker started with concurrency {Concurrency}")]
+    private static partial void LogStarted(ILogger logger, int concurrency);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {TaskId} skipped: unknown, expired or already done (delivery {Delivery})")]
+    private static partial void LogSkipped(ILogger logger, string taskId, int delivery);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {TaskId} started: kind {Kind}, {Files} file(s), delivery {Delivery}")]
+    private static partial void LogJobStarted(ILogger logger, string taskId, JobKind kind, int files, int delivery);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {TaskId} succeeded: {Faces} face(s) in {ElapsedMs:0} ms")]
+    private static partial void LogJobSucceeded(ILogger logger, string taskId, int faces, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {TaskId} failed: {Reason}")]
+    private static partial void LogJobFailed(ILogger logger, string taskId, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {TaskId} dead-lettered after {Deliveries} deliveries")]
+    private static partial void LogDeadLettered(ILogger logger, string taskId, int deliveries);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Files of job {TaskId} not deleted: {Reason}")]
+    private static partial void LogFilesNotDeleted(ILogger logger, string taskId, string reason);
+}

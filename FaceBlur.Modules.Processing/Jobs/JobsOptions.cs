@@ -1,0 +1,90 @@
+using Microsoft.Extensions.Configuration;
+
+namespace FaceBlur.Modules.Processing.Jobs;
+
+/// <summary>Queue, store, storage and worker settings (SPEC's configuration table).</summary>
+public sealed class JobsOptions
+{
+    /// <summary>amqp URL of RabbitMQ; empty = the in-process queue (jobs do not survive a restart).</summary>
+    [ConfigurationKeyName("RABBITMQ_URL")]
+    public string RabbitMqUrl { get; set; } = "";
+
+    /// <summary>Redis connection string for job state; empty = the in-memory store.</summary>
+    [ConfigurationKeyName("REDIS_URL")]
+    public string RedisUrl { get; set; } = "";
+
+    /// <summary>Name of the RabbitMQ job queue (its dead-letter queue is this name + ".dead").</summary>
+    [ConfigurationKeyName("RABBITMQ_QUEUE")]
+    public string RabbitMqQueue { get; set; } = "faceblur.jobs";
+
+    /// <summary>Put before every Redis key, so several deployments can share one Redis.</summary>
+    [ConfigurationKeyName("REDIS_KEY_PREFIX")]
+    public string RedisKeyPrefix { get; set; } = "faceblur:";
+
+    /// <summary>Uploads and results on disk (a shared volume when several instances run).</summary>
+    [ConfigurationKeyName("STORAGE_DIR")]
+    public string StorageDir { get; set; } = "storage";
+
+    [ConfigurationKeyName("STORAGE_TTL_MINUTES")]
+    public double StorageTtlMinutes { get; set; } = 60;
+
+    /// <summary>Jobs processed at once by one instance; 0 = the number of cores.</summary>
+    [ConfigurationKeyName("WORKER_CONCURRENCY")]
+    public int WorkerConcurrency { get; set; }
+
+    /// <summary>False runs an API-only instance: it accepts and serves jobs, other instances process them.</summary>
+    [ConfigurationKeyName("WORKER_ENABLED")]
+    public bool WorkerEnabled { get; set; } = true;
+
+    /// <summary>Deliveries of one job before it is dead-lettered and ends failed (a job that crashes the worker).</summary>
+    [ConfigurationKeyName("JOB_DELIVERY_LIMIT")]
+    public int DeliveryLimit { get; set; } = 3;
+
+    /// <summary>The directory relative paths are resolved against (the content root); not a setting.</summary>
+    public string BasePath { get; set; } = Directory.GetCurrentDirectory();
+
+    public TimeSpan StorageTtl => TimeSpan.FromMinutes(StorageTtlMinutes);
+
+    public int EffectiveConcurrency => WorkerConcurrency > 0 ? WorkerConcurrency : Environment.ProcessorCount;
+
+    public string StorageRoot => Path.GetFullPath(Path.Combine(BasePath, StorageDir));
+
+    public IEnumerable<string> Validate()
+    {
+        if (!string.IsNullOrWhiteSpace(RabbitMqUrl)
+            && (!Uri.TryCreate(RabbitMqUrl, UriKind.Absolute, out var amqp) || amqp.Scheme is not ("amqp" or "amqps")))
+        {
+            yield return "RABBITMQ_URL must be an amqp:// or amqps:// URL (or empty for the in-process queue).";
+        }
+
+        if (string.IsNullOrWhiteSpace(RabbitMqQueue) || RabbitMqQueue.Length > 200)
+        {
+            yield return "RABBITMQ_QUEUE must be a queue name of 1 to 200 characters.";
+        }
+
+        if (string.IsNullOrEmpty(RedisKeyPrefix))
+        {
+            yield return "REDIS_KEY_PREFIX must not be empty.";
+        }
+
+        if (string.IsNullOrWhiteSpace(StorageDir))
+        {
+            yield return "STORAGE_DIR must not be empty.";
+        }
+
+        if (!(StorageTtlMinutes > 0))
+        {
+            yield return "STORAGE_TTL_MINUTES must be a positive number.";
+        }
+
+        if (WorkerConcurrency < 0 || WorkerConcurrency > 256)
+        {
+            yield return "WORKER_CONCURRENCY must be between 0 (number of cores) and 256.";
+        }
+
+        if (DeliveryLimit < 1 || DeliveryLimit > 100)
+        {
+            yield return "JOB_DELIVERY_LIMIT must be between 1 and 100.";
+        }
+    }
+}

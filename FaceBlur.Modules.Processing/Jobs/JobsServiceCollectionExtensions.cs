@@ -1,0 +1,120 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace FaceBlur.Modules.Processing.Jobs;
+
+public static class JobsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the job layer. The transports are chosen here, once, by configuration: RABBITMQ_URL set = RabbitMQ,
+    /// else the in-process queue; REDIS_URL set = Redis, else the in-memory store. Also the storage layout, the runner
+    /// and the worker (a hosted service).
+    /// </summary>
+    public static IServiceCollection AddJobs(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<JobsOptions>()
+            .Bind(configuration)
+            .PostConfigure<IHostEnvironment>((o, env) => o.BasePath = env.ContentRootPath)
+            .ValidateWith(Validate)
+            .ValidateOnStart();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<JobsOptions>>().Value);
+        services.AddSingleton<JobStorage>();
+        services.AddSingleton<IJobStore>(CreateStore);
+        services.AddSingleton<IJobQueue>(CreateQueue);
+        services.AddSingleton<JobRunner>();
+        services.AddHostedService<JobWorker>();
+        return services;
+    }
+
+    /// <summary>REDIS_URL as StackExchange.Redis options: its own syntax (<c>host:6379,password=…</c>) or a redis:// URL.</summary>
+    public static ConfigurationOptions ParseRedisUrl(string value)
+    {
+        ConfigurationOptions options;
+        if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "redis" or "rediss")
+        {
+            options = new ConfigurationOptions { Ssl = uri.Scheme == "rediss" };
+            options.EndPoints.Add(uri.Host, uri.IsDefaultPort || uri.Port <= 0 ? 6379 : uri.Port);
+            var credentials = Uri.UnescapeDataString(uri.UserInfo);
+            if (credentials.Length > 0)
+            {
+                var colon = credentials.IndexOf(':', StringComparison.Ordinal);
+                options.User = colon > 0 ? credentials[..colon] : null;
+                options.Password = colon >= 0 ? credentials[(colon + 1)..] : credentials;
+            }
+
+            if (int.TryParse(uri.AbsolutePath.Trim('/'), out var database))
+            {
+                options.DefaultDatabase = database;
+            }
+        }
+        else
+        {
+            options = ConfigurationOptions.Parse(value);
+        }
+
+        // Start while Redis is down and reconnect in the background; while it is down, fail calls at once (503).
+        options.AbortOnConnectFail = false;
+        options.BacklogPolicy = BacklogPolicy.FailFast;
+        options.ConnectTimeout = Math.Min(options.ConnectTimeout, 3000);
+        return options;
+    }
+
+    private static IEnumerable<string> Validate(JobsOptions options)
+    {
+        foreach (var error in options.Validate())
+        {
+            yield return error;
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.RedisUrl))
+        {
+            string? problem = null;
+            try
+            {
+                if (ParseRedisUrl(options.RedisUrl).EndPoints.Count == 0)
+                {
+                    problem = "names no server";
+                }
+            }
+            catch (ArgumentException ex)
+            {
+                problem = ex.Message;
+            }
+
+            if (problem is not null)
+            {
+                yield return $"REDIS_URL must be a Redis connection string such as localhost:6379 or redis://host:6379 ({problem}).";
+            }
+        }
+    }
+
+    private static IJobStore CreateStore(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<JobsOptions>();
+        var time = services.GetRequiredService<TimeProvider>();
+        if (string.IsNullOrWhiteSpace(options.RedisUrl))
+        {
+            return new InMemoryJobStore(options.StorageTtl, time);
+        }
+
+        var redis = ConnectionMultiplexer.Connect(ParseRedisUrl(options.RedisUrl));
+        return new RedisJobStore(redis, options.StorageTtl, time, options.RedisKeyPrefix);
+    }
+
+    private static IJobQueue CreateQueue(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<JobsOptions>();
+        if (string.IsNullOrWhiteSpace(options.RabbitMqUrl))
+        {
+            return new InProcessJobQueue(options.DeliveryLimit, services.GetService<ILogger<InProcessJobQueue>>());
+        }
+
+        return new RabbitMqJobQueue(
+            new RabbitMqQueueOptions(options.RabbitMqUrl, options.RabbitMqQueue, options.DeliveryLimit),
+            services.GetRequiredService<ILogger<RabbitMqJobQueue>>());
+    }
+}

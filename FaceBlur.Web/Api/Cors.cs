@@ -1,0 +1,48 @@
+using FaceBlur.Modules.Processing;
+
+namespace FaceBlur.Web.Api;
+
+/// <summary>CORS_ALLOW_ORIGINS: empty = same origin only; otherwise the listed origins may call the API.</summary>
+public static class Cors
+{
+    public sealed class CorsOptions
+    {
+        [ConfigurationKeyName("CORS_ALLOW_ORIGINS")]
+        public string AllowOrigins { get; set; } = "";
+
+        public IReadOnlyList<string> Origins =>
+            AllowOrigins.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+        public IEnumerable<string> Validate()
+        {
+            foreach (var origin in Origins)
+            {
+                if (origin != "*" && (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.AbsolutePath != "/"))
+                {
+                    yield return $"CORS_ALLOW_ORIGINS must be a comma-separated list of origins such as https://example.org ('{origin}' is not one).";
+                }
+            }
+        }
+    }
+
+    public static IServiceCollection AddConfiguredCors(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<CorsOptions>().Bind(configuration).ValidateWith(o => o.Validate()).ValidateOnStart();
+        var origins = configuration.GetSection("CORS_ALLOW_ORIGINS").Value?
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+        services.AddCors(cors => cors.AddDefaultPolicy(policy =>
+        {
+            if (origins.Contains("*"))
+            {
+                policy.AllowAnyOrigin();
+            }
+            else if (origins.Length > 0)
+            {
+                policy.WithOrigins(origins.Select(o => o.TrimEnd('/')).ToArray());
+            }
+
+            policy.AllowAnyHeader().WithMethods("GET", "POST").WithExposedHeaders("X-Faces-Detected", "Retry-After", "Content-Disposition");
+        }));
+        return services;
+    }
+}

@@ -1,0 +1,115 @@
+using FaceBlur.Modules.Processing.Jobs;
+using Microsoft.Extensions.Options;
+
+namespace FaceBlur.Web.Cleanup;
+
+public sealed class CleanupOptions
+{
+    /// <summary>Minutes between sweeps; 0 disables the loop.</summary>
+    [ConfigurationKeyName("STORAGE_CLEANUP_INTERVAL_MINUTES")]
+    public double IntervalMinutes { get; set; } = 5;
+
+    public IEnumerable<string> Validate()
+    {
+        if (!(IntervalMinutes >= 0) || double.IsInfinity(IntervalMinutes))
+        {
+            yield return "STORAGE_CLEANUP_INTERVAL_MINUTES must be 0 (disabled) or a positive number of minutes.";
+        }
+    }
+}
+
+/// <summary>
+/// The TTL sweep: every STORAGE_CLEANUP_INTERVAL_MINUTES, deletes job directories under STORAGE_DIR untouched for
+/// longer than STORAGE_TTL_MINUTES and drops expired job state. Only <c>STORAGE_DIR/jobs</c> is swept: other files
+/// there (the stats database) are never touched.
+/// </summary>
+public sealed partial class CleanupService(
+    IOptions<CleanupOptions> cleanupOptions,
+    JobsOptions jobsOptions,
+    JobStorage storage,
+    IJobStore store,
+    TimeProvider time,
+    ILogger<CleanupService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = TimeSpan.FromMinutes(cleanupOptions.Value.IntervalMinutes);
+        if (interval <= TimeSpan.Zero)
+        {
+            LogDisabled(logger);
+            return;
+        }
+
+        using var timer = new PeriodicTimer(interval, time);
+        do
+        {
+            try
+            {
+                await SweepAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JobStoreUnavailableException)
+            {
+                LogSweepFailed(logger, ex.Message);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>One sweep; returns how many job directories were deleted.</summary>
+    public async Task<int> SweepAsync(CancellationToken cancellationToken)
+    {
+        var cutoff = time.GetUtcNow() - jobsOptions.StorageTtl;
+        var deleted = 0;
+        var root = new DirectoryInfo(storage.JobsRoot);
+        if (root.Exists)
+        {
+            foreach (var dir in root.EnumerateDirectories())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (LastTouched(dir) < cutoff)
+                {
+                    try
+                    {
+                        dir.Delete(recursive: true);
+                        deleted++;
+                    }
+                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                    {
+                        LogDeleteFailed(logger, dir.Name, ex.Message);
+                    }
+                }
+            }
+        }
+
+        await store.PurgeExpiredAsync(cancellationToken);
+        LogSwept(logger, deleted);
+        return deleted;
+    }
+
+    /// <summary>The newest write time of the directory and the files in it.</summary>
+    private static DateTimeOffset LastTouched(DirectoryInfo dir)
+    {
+        var newest = dir.LastWriteTimeUtc;
+        foreach (var file in dir.EnumerateFiles())
+        {
+            if (file.LastWriteTimeUtc > newest)
+            {
+                newest = file.LastWriteTimeUtc;
+            }
+        }
+
+        return new DateTimeOffset(newest, TimeSpan.Zero);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Storage cleanup disabled (STORAGE_CLEANUP_INTERVAL_MINUTES=0)")]
+    private static partial void LogDisabled(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Storage cleanup deleted {Deleted} expired job director(ies)")]
+    private static partial void LogSwept(ILogger logger, int deleted);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Storage cleanup could not delete job {TaskId}: {Reason}")]
+    private static partial void LogDeleteFailed(ILogger logger, string taskId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Storage cleanup failed: {Reason}")]
+    private static partial void LogSweepFailed(ILogger logger, string reason);
+}

@@ -1,0 +1,61 @@
+using FaceBlur.Modules.Processing;
+using FaceBlur.Modules.Processing.Jobs;
+using FaceBlur.Web.Api;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace FaceBlur.Web.Upload;
+
+public static class UploadEndpoints
+{
+    public static IServiceCollection AddUpload(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<UploadOptions>().Bind(configuration).ValidateWith(o => o.Validate()).ValidateOnStart();
+        services.AddScoped<UploadService>();
+        return services;
+    }
+
+    /// <summary>Maps <c>POST /blur</c> and <c>POST /blur/video</c>, each with its own body limit and the upload rate limit.</summary>
+    public static IEndpointRouteBuilder MapUploadEndpoints(this IEndpointRouteBuilder app)
+    {
+        var options = app.ServiceProvider.GetRequiredService<IOptions<UploadOptions>>().Value;
+
+        app.MapPost("/blur", async (HttpRequest request, UploadService uploads, CancellationToken ct) =>
+                Accepted(await uploads.AcceptImagesAsync(request, ct)))
+            .WithMetadata(new RequestSizeLimitAttribute(options.MaxImagesRequestBytes))
+            .RequireRateLimiting(RateLimiting.UploadPolicy)
+            .DisableAntiforgery()
+            .WithName("BlurImages")
+            .WithSummary("Upload 1..MAX_UPLOAD_FILES images (multipart field `files`) to have their faces hidden.")
+            .WithDescription("Optional form fields: mode (blur|pixelate|solid), shape (ellipse|rect), padding (0..1), strength (1..100).")
+            .Accepts<IFormFileCollection>("multipart/form-data")
+            .Produces<Envelope<AcceptedData>>(StatusCodes.Status202Accepted)
+            .ProducesErrors(400, 413, 415, 429, 503);
+
+        app.MapPost("/blur/video", async (HttpRequest request, UploadService uploads, CancellationToken ct) =>
+                Accepted(await uploads.AcceptVideoAsync(request, ct)))
+            .WithMetadata(new RequestSizeLimitAttribute(options.MaxVideoRequestBytes))
+            .RequireRateLimiting(RateLimiting.UploadPolicy)
+            .DisableAntiforgery()
+            .WithName("BlurVideo")
+            .WithSummary("Upload one video (multipart field `file`) to have its faces hidden.")
+            .WithDescription("Optional form fields as for POST /blur. Videos over MAX_VIDEO_SECONDS are refused with media_too_long.")
+            .Accepts<IFormFile>("multipart/form-data")
+            .Produces<Envelope<AcceptedData>>(StatusCodes.Status202Accepted)
+            .ProducesErrors(400, 413, 415, 429, 503);
+        return app;
+    }
+
+    private static IResult Accepted(AcceptedJob job)
+    {
+        var kind = job.Kind == JobKind.Images ? "images" : "video";
+        var message = job.Kind == JobKind.Images
+            ? $"{job.Files} image(s) queued; poll /results/{job.TaskId}."
+            : $"Video queued; poll /results/{job.TaskId}.";
+        return Results.Json(
+            new Envelope<AcceptedData>("queued", message, new AcceptedData(job.TaskId, kind, job.Kind == JobKind.Images ? job.Files : null)),
+            statusCode: StatusCodes.Status202Accepted);
+    }
+
+    public sealed record AcceptedData(string TaskId, string Kind, int? Files);
+}
