@@ -1,12 +1,14 @@
 using FaceBlur.Bench.Evaluation;
 using FaceBlur.Bench.Images;
 using FaceBlur.Bench.Load;
+using FaceBlur.Bench.Video;
 
 // FaceBlur.Bench: developer commands that measure the processing core. Usage: FaceBlur.Bench <command> [arguments].
 var commands = new Dictionary<string, (string Usage, Func<IReadOnlyList<string>, int> Run)>(StringComparer.Ordinal)
 {
     ["eval"] = (EvalCommand.Usage, EvalCommand.Run),
     ["bench images"] = (ImagesCommand.Usage, ImagesCommand.Run),
+    ["bench video"] = (VideoBenchmark.Usage, VideoBenchmark.Run),
     ["load"] = (LoadBenchmark.Usage, LoadBenchmark.Run),
 };
 

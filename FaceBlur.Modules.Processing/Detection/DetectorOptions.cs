@@ -121,6 +121,9 @@ public sealed class DetectorOptions
     /// <summary>Directory against which relative model paths are resolved (the host's content root; not a setting).</summary>
     public string BasePath { get; set; } = Directory.GetCurrentDirectory();
 
+    /// <summary>A copy of these options, to derive variants (e.g. for video frames) without changing the original.</summary>
+    public DetectorOptions Clone() => (DetectorOptions)MemberwiseClone();
+
     /// <summary><paramref name="path"/> made absolute against <see cref="BasePath"/>.</summary>
     public string Resolve(string path) => Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(BasePath, path));
 

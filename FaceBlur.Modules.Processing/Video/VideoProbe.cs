@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using FaceBlur.Modules.Processing.Media;
@@ -6,6 +5,15 @@ using FaceBlur.Modules.Processing.Media;
 namespace FaceBlur.Modules.Processing.Video;
 
 /// <summary>What ffprobe says of a video file.</summary>
+/// <param name="DurationSeconds">The container's duration (else the video stream's).</param>
+/// <param name="Width">Stored width of the video stream (before rotation).</param>
+/// <param name="Height">Stored height of the video stream (before rotation).</param>
+/// <param name="FrameRate">Average frame rate (frames per second).</param>
+/// <param name="VariableFrameRate">Whether the frames are unevenly spaced (average rate differs from the base rate).</param>
+/// <param name="Rotation">Counter-clockwise degrees a player turns the picture: 0, 90, 180 or 270.</param>
+/// <param name="FrameCount">The frame count the container declares, when it does.</param>
+/// <param name="VideoCodec">ffmpeg's name of the video codec.</param>
+/// <param name="AudioCodecs">ffmpeg's names of the audio streams' codecs, in stream order.</param>
 public sealed record VideoInfo(
     double DurationSeconds,
     int Width,
@@ -15,7 +23,43 @@ public sealed record VideoInfo(
     int Rotation,
     long? FrameCount,
     string VideoCodec,
-    IReadOnlyList<string> AudioCodecs);
+    IReadOnlyList<string> AudioCodecs)
+{
+    /// <summary>Index (in the file) of the video stream used.</summary>
+    public int VideoStreamIndex { get; init; }
+
+    /// <summary>Duration of the video stream (the container's when the stream declares none).</summary>
+    public double VideoDurationSeconds { get; init; }
+
+    /// <summary>Indexes (in the file) of the audio streams, in the order of <see cref="AudioCodecs"/>.</summary>
+    public IReadOnlyList<int> AudioStreamIndexes { get; init; } = [];
+
+    /// <summary>The frame rate as ffprobe's exact fraction (e.g. <c>30000/1001</c>).</summary>
+    public string FrameRateFraction { get; init; } = "";
+
+    /// <summary>Seconds between the file's start and the video stream's first frame (0 when not declared).</summary>
+    public double VideoStartOffset { get; init; }
+
+    /// <summary>Colour description of the video stream as ffmpeg names it (null when unspecified).</summary>
+    public string? ColorSpace { get; init; }
+
+    public string? ColorPrimaries { get; init; }
+
+    public string? ColorTransfer { get; init; }
+
+    public string? ColorRange { get; init; }
+
+    public bool HasAudio => AudioCodecs.Count > 0;
+
+    /// <summary>Width of the upright picture (after rotation).</summary>
+    public int DisplayWidth => Rotation is 90 or 270 ? Height : Width;
+
+    /// <summary>Height of the upright picture (after rotation).</summary>
+    public int DisplayHeight => Rotation is 90 or 270 ? Width : Height;
+
+    /// <summary>The frame count to expect: the declared one, else duration times rate.</summary>
+    public long ExpectedFrames => FrameCount ?? Math.Max(1, (long)Math.Round(DurationSeconds * FrameRate));
+}
 
 /// <summary>Limits a video must meet.</summary>
 public sealed record VideoLimits(double MaxSeconds, int MaxWidth = 3840, int MaxHeight = 2160);
@@ -28,56 +72,71 @@ public static class VideoProbe
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    public static async Task<MediaResult<VideoInfo>> ProbeAsync(string path, VideoLimits limits, CancellationToken cancellationToken)
+    /// <summary>Probes with <c>ffprobe</c> on PATH, the demuxer chosen by ffprobe among local formats.</summary>
+    public static Task<MediaResult<VideoInfo>> ProbeAsync(string path, VideoLimits limits, CancellationToken cancellationToken) =>
+        ProbeAsync(path, limits, "ffprobe", null, cancellationToken);
+
+    /// <summary>
+    /// Probes <paramref name="path"/> with <paramref name="ffprobePath"/>; <paramref name="format"/> forces ffmpeg's demuxer
+    /// (e.g. <c>mov</c>, see <see cref="VideoSniffer.DemuxerName"/>), so that no other demuxer (playlists) is ever tried.
+    /// </summary>
+    public static async Task<MediaResult<VideoInfo>> ProbeAsync(
+        string path, VideoLimits limits, string ffprobePath, string? format, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(limits);
-        var start = new ProcessStartInfo("ffprobe")
+        ArgumentException.ThrowIfNullOrWhiteSpace(ffprobePath);
+        var args = new List<string> { "-v", "error", "-hide_banner", "-protocol_whitelist", "file,pipe" };
+        if (format is not null)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[]
-                 {
-                     "-v", "error", "-hide_banner", "-protocol_whitelist", "file,pipe",
-                     "-print_format", "json", "-show_format", "-show_streams", "-i", "file:" + Path.GetFullPath(path),
-                 })
-        {
-            start.ArgumentList.Add(arg);
+            args.AddRange(["-f", format]);
         }
 
+        // -count_packets reads (not decodes) the file: the frame count of containers that do not declare it (Matroska).
+        args.AddRange(["-count_packets", "-print_format", "json", "-show_format", "-show_streams", "-i", "file:" + Path.GetFullPath(path)]);
+
         string json;
-        using (var process = new Process { StartInfo = start })
+        using (var process = FfmpegProcess.Start(ffprobePath, args, redirectInput: false, redirectOutput: true))
         {
-            process.Start();
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(Timeout);
             try
             {
-                var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-                var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-                await process.WaitForExitAsync(timeout.Token);
-                json = await stdout;
-                _ = await stderr;
+                using var reader = new StreamReader(process.StandardOutput);
+                json = await reader.ReadToEndAsync(timeout.Token).ConfigureAwait(false);
+                await process.WaitAsync(timeout.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
-                process.Kill(entireProcessTree: true);
-                if (cancellationToken.IsCancellationRequested)
-                {
-                    throw;
-                }
-
+                process.Kill();
+                cancellationToken.ThrowIfCancellationRequested();
                 return MediaResult<VideoInfo>.Fail(MediaErrorKind.CorruptMedia, "The video could not be read in time.");
             }
 
             if (process.ExitCode != 0)
             {
-                return MediaResult<VideoInfo>.Fail(MediaErrorKind.CorruptMedia, "The video could not be read.");
+                return MediaResult<VideoInfo>.Fail(MediaErrorKind.CorruptMedia, "The video could not be read: " + Reason(process.StderrTail));
             }
         }
 
         return Interpret(json, limits);
+    }
+
+    /// <summary>A short, path-free reason from ffmpeg's last error line.</summary>
+    internal static string Reason(string stderrTail)
+    {
+        var last = stderrTail.Split(" | ").LastOrDefault(l => l.Length > 0) ?? "";
+        if (last.Contains("moov atom not found", StringComparison.OrdinalIgnoreCase))
+        {
+            return "the file is truncated or incomplete (no index).";
+        }
+
+        if (last.Contains("Invalid data found", StringComparison.OrdinalIgnoreCase) || last.Contains("EBML", StringComparison.Ordinal))
+        {
+            return "invalid or damaged data.";
+        }
+
+        return "the data is not a readable video.";
     }
 
     internal static MediaResult<VideoInfo> Interpret(string json, VideoLimits limits)
@@ -94,15 +153,27 @@ public static class VideoProbe
                 return MediaResult<VideoInfo>.Fail(MediaErrorKind.UnsupportedMediaType, "The file has no video stream.");
             }
 
-            var audio = streams.Where(x => Str(x, "codec_type") == "audio").Select(x => Str(x, "codec_name") ?? "unknown").ToList();
+            var audioStreams = streams.Where(x => Str(x, "codec_type") == "audio").ToList();
+            var audio = audioStreams.Select(x => Str(x, "codec_name") ?? "unknown").ToList();
             var duration = Num(root.TryGetProperty("format", out var format) ? format : default, "duration")
                 ?? Num(video, "duration")
                 ?? 0;
             var rFrameRate = Rate(Str(video, "r_frame_rate"));
             var avgFrameRate = Rate(Str(video, "avg_frame_rate"));
             var frameRate = avgFrameRate > 0 ? avgFrameRate : rFrameRate;
+            var fraction = avgFrameRate > 0 ? Str(video, "avg_frame_rate")! : Str(video, "r_frame_rate") ?? "";
+            var formatStart = Num(format, "start_time") ?? 0;
+            var videoStart = Num(video, "start_time") ?? formatStart;
             var variable = rFrameRate > 0 && avgFrameRate > 0 && Math.Abs(rFrameRate - avgFrameRate) / rFrameRate > 0.01;
-            long? frames = long.TryParse(Str(video, "nb_frames"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : null;
+            long? frames = long.TryParse(Str(video, "nb_frames"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0 ? n
+                : long.TryParse(Str(video, "nb_read_packets"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var p) && p > 0 ? p
+                : null;
+            var videoDuration = Num(video, "duration") ?? duration;
+            if (frames is { } count && videoDuration > 0 && frameRate > 0 && Math.Abs(count / videoDuration - frameRate) / frameRate > 0.02)
+            {
+                // Frames unevenly spaced although the rates agree (Matroska declares no average): count over duration.
+                variable = true;
+            }
             info = new VideoInfo(
                 duration,
                 (int)(Num(video, "width") ?? 0),
@@ -112,7 +183,18 @@ public static class VideoProbe
                 Rotation(video),
                 frames,
                 Str(video, "codec_name") ?? "unknown",
-                audio);
+                audio)
+            {
+                VideoStreamIndex = (int)(Num(video, "index") ?? 0),
+                VideoDurationSeconds = videoDuration,
+                AudioStreamIndexes = [.. audioStreams.Select(x => (int)(Num(x, "index") ?? 0))],
+                FrameRateFraction = fraction,
+                VideoStartOffset = Math.Max(0, videoStart - formatStart),
+                ColorSpace = Known(Str(video, "color_space")),
+                ColorPrimaries = Known(Str(video, "color_primaries")),
+                ColorTransfer = Known(Str(video, "color_transfer")),
+                ColorRange = Known(Str(video, "color_range")),
+            };
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
         {
@@ -141,6 +223,9 @@ public static class VideoProbe
 
         return MediaResult<VideoInfo>.Ok(info);
     }
+
+    private static string? Known(string? value) =>
+        value is null or "unknown" or "unspecified" || value.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_')) ? null : value;
 
     private static bool IsAttachedPicture(JsonElement stream) =>
         stream.TryGetProperty("disposition", out var d) && d.TryGetProperty("attached_pic", out var a) && a.ValueKind == JsonValueKind.Number && a.GetInt32() == 1;

@@ -44,6 +44,33 @@ public static class VideoSniffer
         return null;
     }
 
+    /// <summary>Bytes read from the start of a file to recognise it.</summary>
+    public const int HeaderLength = 64;
+
+    /// <summary>Recognises the container of a file from its first bytes (null when it is not a video we take).</summary>
+    public static async Task<VideoContainer?> SniffFileAsync(string path, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var header = new byte[HeaderLength];
+        int length;
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
+        await using (stream.ConfigureAwait(false))
+        {
+            length = await stream.ReadAtLeastAsync(header, HeaderLength, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        }
+
+        return Sniff(header.AsSpan(0, length));
+    }
+
+    /// <summary>The ffmpeg demuxer forced for a container, so that ffmpeg never guesses another format (a playlist).</summary>
+    public static string DemuxerName(VideoContainer container) => container switch
+    {
+        VideoContainer.IsoMedia => "mov",
+        VideoContainer.Matroska => "matroska",
+        VideoContainer.Avi => "avi",
+        _ => throw new ArgumentOutOfRangeException(nameof(container)),
+    };
+
     /// <summary>The extensions each container may be uploaded with.</summary>
     public static bool ExtensionMatches(VideoContainer container, string extension) => container switch
     {

@@ -1,0 +1,271 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using FaceBlur.Bench.Evaluation;
+using FaceBlur.Modules.Processing.Anonymization;
+using FaceBlur.Modules.Processing.Detection;
+using FaceBlur.Modules.Processing.Video;
+using Microsoft.Extensions.Configuration;
+
+namespace FaceBlur.Bench.Video;
+
+/// <summary>
+/// <c>bench video [--seconds S] [--width W --height H] [--fps F] [--coverage] [--cv-threads N] [--keep DIR] [--set VIDEO_X=V ...]</c>:
+/// builds a clip of moving, zooming eval photos with a sine audio track, then times side by side (a) a plain ffmpeg
+/// decode and re-encode with the pipeline's encoder settings and (b) the whole <see cref="VideoAnonymizer"/>. Prints
+/// both, their ratio, frames per second, peak memory of this process during (b), the synthetic clip's coverage (frames
+/// in which a face of at least 24 px is less than 80% hidden) and one summary line. <c>--coverage</c> skips (a).
+/// </summary>
+public static class VideoBenchmark
+{
+    public const string Usage =
+        "bench video [--seconds S (10)] [--width W (1920)] [--height H (1080)] [--fps F (30)] [--coverage] [--cv-threads N] [--keep DIR] [--model-dir DIR] [--set VIDEO_SETTING=VALUE ...] [--detector-set DETECTOR_SETTING=VALUE ...]";
+
+    public static int Run(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var inv = CultureInfo.InvariantCulture;
+        var spec = new SyntheticClipSpec();
+        var coverageOnly = false;
+        string? keep = null;
+        string? modelDir = null;
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var detectorSettings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            string Next() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{arg} needs a value");
+            switch (arg)
+            {
+                case "--seconds":
+                    spec = spec with { Seconds = double.Parse(Next(), inv) };
+                    break;
+                case "--width":
+                    spec = spec with { Width = int.Parse(Next(), inv) };
+                    break;
+                case "--height":
+                    spec = spec with { Height = int.Parse(Next(), inv) };
+                    break;
+                case "--fps":
+                    spec = spec with { FramesPerSecond = int.Parse(Next(), inv) };
+                    break;
+                case "--detect-timing":
+                    settings["detect-timing"] = "1";
+                    break;
+                case "--cv-threads":
+                    OpenCvSharp.Cv2.SetNumThreads(int.Parse(Next(), inv));
+                    break;
+                case "--detector-set":
+                    var dkv = Next().Split('=', 2);
+                    detectorSettings[dkv[0]] = dkv.Length == 2 ? dkv[1] : throw new ArgumentException("--detector-set takes DETECTOR_SETTING=VALUE");
+                    break;
+                case "--coverage":
+                    coverageOnly = true;
+                    break;
+                case "--keep":
+                    keep = Next();
+                    break;
+                case "--model-dir":
+                    modelDir = Next();
+                    break;
+                case "--set":
+                    var kv = Next().Split('=', 2);
+                    settings[kv[0]] = kv.Length == 2 ? kv[1] : throw new ArgumentException("--set takes VIDEO_SETTING=VALUE");
+                    break;
+                default:
+                    throw new ArgumentException($"unknown argument {arg}");
+            }
+        }
+
+        var options = new VideoOptions();
+        new ConfigurationBuilder().AddInMemoryCollection(settings).Build().Bind(options);
+        if (settings.ContainsKey("detect-timing"))
+        {
+            return DetectTiming(modelDir);
+        }
+
+        var dir = keep ?? Path.Combine(Path.GetTempPath(), "faceblur-bench-video-" + Environment.ProcessId.ToString(inv));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            return RunIn(dir, spec, options, modelDir, detectorSettings, coverageOnly);
+        }
+        finally
+        {
+            if (keep is null)
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+
+    private static int RunIn(
+        string dir, SyntheticClipSpec spec, VideoOptions options, string? modelDir, Dictionary<string, string?> detectorSettings, bool coverageOnly)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var clip = Path.Combine(dir, "clip.mp4");
+        var evalDir = Path.Combine(EvalDir(), "dlib-faces");
+        var sw = Stopwatch.StartNew();
+        var truth = SyntheticClip.Create(evalDir, clip, spec, options.FfmpegPath);
+        Console.WriteLine(string.Create(inv, $"clip: {spec.Width}x{spec.Height} {spec.FramesPerSecond} fps {spec.Seconds:0.0} s, {truth.Count} frames, {truth.Sum(t => t.Count)} face boxes, built in {sw.Elapsed.TotalSeconds:0.0} s"));
+
+        using var detector = new YuNetFaceDetector(VideoAnonymizer.DetectorOptionsFor(EvalCommand.CreateOptions(modelDir, detectorSettings), options));
+        Console.WriteLine("detector: service defaults" + string.Concat(detectorSettings.Select(kv => $" {kv.Key}={kv.Value}")));
+        using (var warm = OpenCvSharp.Cv2.ImRead(Directory.GetFiles(Path.Combine(evalDir, "images"))[0]))
+        {
+            _ = detector.Detect(warm);
+        }
+
+        double transcodeSeconds = 0;
+        if (!coverageOnly)
+        {
+            sw.Restart();
+            Transcode(clip, Path.Combine(dir, "transcoded.mp4"), options);
+            transcodeSeconds = sw.Elapsed.TotalSeconds;
+            Console.WriteLine(string.Create(inv, $"(a) ffmpeg decode+encode (libx264 {options.EncoderPreset} crf {options.Crf}, audio copy): {transcodeSeconds:0.00} s, {truth.Count / transcodeSeconds:0.0} fps"));
+        }
+
+        ResetPeakMemory();
+        var regions = new ConcurrentDictionary<long, IReadOnlyList<FaceBox>>();
+        var anonymizer = new VideoAnonymizer(detector, options)
+        {
+            RegionsObserver = (frame, boxes) => regions[frame] = [.. boxes],
+        };
+        sw.Restart();
+        var result = anonymizer.AnonymizeAsync(clip, Path.Combine(dir, "anonymized.mp4"), AnonymizeOptions.Default, null, CancellationToken.None)
+            .GetAwaiter().GetResult();
+        var wall = sw.Elapsed.TotalSeconds;
+        if (!result.IsSuccess)
+        {
+            Console.Error.WriteLine($"anonymizer failed: {result.Error!.Code}: {result.Error.Message}");
+            return 1;
+        }
+
+        var peakMb = PeakMemoryMb();
+        var value = result.Value!;
+        Console.WriteLine(string.Create(inv, $"(b) VideoAnonymizer: {wall:0.00} s, {value.Frames / wall:0.0} fps, {value.Frames} frames, {value.FacesDetected} face tracks, audio={value.HasAudio}, detection max side {options.DetectionMaxSide}, interval {options.DetectionInterval}, parallel {options.DetectionParallelism}"));
+        Console.WriteLine(string.Create(inv, $"    opencv threads {OpenCvSharp.Cv2.GetNumThreads()}, detection {value.DetectionTime.TotalSeconds:0.00} s ({value.DetectionTime.TotalMilliseconds / value.Frames:0.0} ms/frame, summed over parallel runs), anonymization {value.AnonymizeTime.TotalSeconds:0.00} s ({value.AnonymizeTime.TotalMilliseconds / value.Frames:0.0} ms/frame)"));
+        if (!coverageOnly)
+        {
+            Console.WriteLine(string.Create(inv, $"ratio b/a: {wall / transcodeSeconds:0.00}"));
+        }
+
+        Console.WriteLine(string.Create(inv, $"peak memory of this process during (b): {peakMb:0} MB (ffmpeg children not included)"));
+        var (uncovered, worst, checkedFaces) = SyntheticClip.Coverage(truth, regions, AnonymizeOptions.Default, spec.Width, spec.Height);
+        Console.WriteLine(string.Create(inv, $"coverage (padded boxes, eval README metric): uncovered_frames={uncovered} (frames with a face >= 24 px less than 80% covered) worst_coverage={worst:0.000} faces_checked={checkedFaces}"));
+        var ellipse = SyntheticClip.Coverage(truth, regions, AnonymizeOptions.Default, spec.Width, spec.Height, shape: MaskShape.Ellipse);
+        Console.WriteLine(string.Create(inv, $"coverage (inscribed ellipses, the default mask): uncovered_frames={ellipse.UncoveredFrames} worst_coverage={ellipse.WorstCoverage:0.000}"));
+        Console.WriteLine(string.Create(
+            inv,
+            $"video_seconds={spec.Seconds:0.0} wall_seconds={wall:0.0} realtime_factor={spec.Seconds / wall:0.00} vs_transcode={(coverageOnly ? 0 : wall / transcodeSeconds):0.00} peak_mb={peakMb:0}"));
+        return 0;
+    }
+
+    /// <summary>Detection time per frame copy of a few sizes (a 1080p frame of the clip scaled down), one thread and two.</summary>
+    private static int DetectTiming(string? modelDir)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var images = Directory.GetFiles(Path.Combine(EvalDir(), "dlib-faces", "images"));
+        using var src = OpenCvSharp.Cv2.ImRead(images[0]);
+        using var frame = new OpenCvSharp.Mat();
+        OpenCvSharp.Cv2.Resize(src, frame, new OpenCvSharp.Size(1920, 1080));
+        foreach (var side in new[] { 480, 640, 832, 960, 1280 })
+        {
+            // The video detector detects at VIDEO_DETECTION_MAX_SIDE: one detector per size.
+            using var detector = new YuNetFaceDetector(VideoAnonymizer.DetectorOptionsFor(
+                EvalCommand.CreateOptions(modelDir, new Dictionary<string, string?>()), new VideoOptions { DetectionMaxSide = side }));
+            using var copy = new OpenCvSharp.Mat();
+            OpenCvSharp.Cv2.Resize(frame, copy, new OpenCvSharp.Size(side, side * 9 / 16));
+            _ = detector.Detect(copy);
+            var sw = Stopwatch.StartNew();
+            const int N = 20;
+            for (var i = 0; i < N; i++)
+            {
+                _ = detector.Detect(copy);
+            }
+
+            var one = sw.Elapsed.TotalMilliseconds / N;
+            sw.Restart();
+            Parallel.For(0, N, new ParallelOptions { MaxDegreeOfParallelism = 2 }, _ => detector.Detect(copy));
+            var two = sw.Elapsed.TotalMilliseconds / N;
+            Console.WriteLine(string.Create(inv, $"side {side}: {one:0.0} ms/frame sequential, {two:0.0} ms/frame with 2 in parallel"));
+        }
+
+        return 0;
+    }
+
+    private static void Transcode(string input, string output, VideoOptions options)
+    {
+        var start = new ProcessStartInfo(options.FfmpegPath) { UseShellExecute = false, RedirectStandardError = true };
+        foreach (var a in new[]
+                 {
+                     "-hide_banner", "-nostdin", "-v", "error", "-y", "-protocol_whitelist", "file,pipe", "-i", "file:" + input,
+                     "-c:v", "libx264", "-preset", options.EncoderPreset, "-crf", options.Crf.ToString(CultureInfo.InvariantCulture),
+                     "-pix_fmt", "yuv420p", "-c:a", "copy", "-movflags", "+faststart", "-f", "mp4", "file:" + output,
+                 })
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("ffmpeg did not start");
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException("transcode failed: " + stderr);
+        }
+    }
+
+    /// <summary>Resets the kernel's peak resident set (VmHWM) so that the next reading covers (b) only.</summary>
+    private static void ResetPeakMemory()
+    {
+        try
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not Linux, or not allowed: the peak then covers the whole run.
+        }
+    }
+
+    private static double PeakMemoryMb()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+            {
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                {
+                    return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // Fall through.
+        }
+
+        using var self = Process.GetCurrentProcess();
+        return self.PeakWorkingSet64 / (1024.0 * 1024.0);
+    }
+
+    private static string EvalDir()
+    {
+        var env = Environment.GetEnvironmentVariable("FACEBLUR_EVAL_DIR");
+        if (!string.IsNullOrEmpty(env))
+        {
+            return env;
+        }
+
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            if (File.Exists(Path.Combine(d.FullName, "FaceBlur.sln")))
+            {
+                return Path.Combine(d.FullName, "..", "shared", "eval");
+            }
+        }
+
+        throw new DirectoryNotFoundException("eval images not found: set FACEBLUR_EVAL_DIR");
+    }
+}

@@ -1,0 +1,136 @@
+using System.ComponentModel;
+using System.Diagnostics;
+
+namespace FaceBlur.Modules.Processing.Video;
+
+/// <summary>
+/// One ffmpeg or ffprobe child process: arguments passed as a list (never through a shell), stderr drained continuously
+/// (its last lines kept for the log), and killed with its whole process tree on <see cref="Dispose"/> unless it exited.
+/// </summary>
+internal sealed class FfmpegProcess : IDisposable
+{
+    private const int TailLines = 20;
+
+    private readonly Process process;
+    private readonly Queue<string> tail = new();
+    private readonly Action<string>? onStderrLine;
+
+    private FfmpegProcess(Process process, Action<string>? onStderrLine)
+    {
+        this.process = process;
+        this.onStderrLine = onStderrLine;
+        StderrDone = Task.Run(PumpStderrAsync);
+    }
+
+    public Stream StandardInput => process.StandardInput.BaseStream;
+
+    public Stream StandardOutput => process.StandardOutput.BaseStream;
+
+    /// <summary>Completes when stderr reached its end (the process closed it, normally at exit).</summary>
+    public Task StderrDone { get; }
+
+    public int Id => process.Id;
+
+    public bool HasExited => process.HasExited;
+
+    public int ExitCode => process.ExitCode;
+
+    /// <summary>The last lines ffmpeg wrote on stderr, for logs (may contain paths: never shown to users).</summary>
+    public string StderrTail
+    {
+        get
+        {
+            lock (tail)
+            {
+                return string.Join(" | ", tail);
+            }
+        }
+    }
+
+    /// <summary>Starts <paramref name="executable"/>; throws <see cref="InvalidOperationException"/> when it cannot be started.</summary>
+    public static FfmpegProcess Start(
+        string executable, IEnumerable<string> arguments, bool redirectInput, bool redirectOutput, Action<string>? onStderrLine = null)
+    {
+        var start = new ProcessStartInfo(executable)
+        {
+            RedirectStandardInput = redirectInput,
+            RedirectStandardOutput = redirectOutput,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            CreateNoWindow = true,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = new Process { StartInfo = start };
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception e)
+        {
+            process.Dispose();
+            throw new InvalidOperationException($"{executable} could not be started: {e.Message}", e);
+        }
+
+        return new FfmpegProcess(process, onStderrLine);
+    }
+
+    /// <summary>Waits for the exit; the caller's token (time limit, cancellation) aborts the wait.</summary>
+    public async Task<int> WaitAsync(CancellationToken cancellationToken)
+    {
+        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        await StderrDone.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return process.ExitCode;
+    }
+
+    /// <summary>Kills the process and its children when still running, and waits (briefly) until they are gone.</summary>
+    public void Kill()
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            process.WaitForExit(5000);
+        }
+        catch (Exception e) when (e is InvalidOperationException or Win32Exception or NotSupportedException)
+        {
+            // Already gone.
+        }
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        process.Dispose();
+    }
+
+    private async Task PumpStderrAsync()
+    {
+        try
+        {
+            var reader = process.StandardError;
+            while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
+            {
+                onStderrLine?.Invoke(line);
+                lock (tail)
+                {
+                    tail.Enqueue(line.Length > 300 ? line[..300] : line);
+                    if (tail.Count > TailLines)
+                    {
+                        tail.Dequeue();
+                    }
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The process was killed and its pipe closed.
+        }
+    }
+}

@@ -1,0 +1,343 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using FaceBlur.Bench.Video;
+using FaceBlur.Modules.Processing.Anonymization;
+using FaceBlur.Modules.Processing.Detection;
+using FaceBlur.Modules.Processing.Media;
+using FaceBlur.Modules.Processing.Video;
+using FaceBlur.Tests.Support;
+using OpenCvSharp;
+
+namespace FaceBlur.Tests.Video;
+
+[TestFixture]
+[NonParallelizable]
+public sealed class VideoAnonymizerTests
+{
+    private const int Fps = 25;
+    private static readonly AnonymizeOptions Solid = new() { Mode = AnonymizationMode.Solid, Shape = MaskShape.Rect };
+
+    private string dir = "";
+    private string moving = "";
+    private IReadOnlyList<IReadOnlyList<FaceBox>> movingTruth = [];
+
+    [OneTimeSetUp]
+    public void CreateClips()
+    {
+        dir = Path.Combine(Path.GetTempPath(), "faceblur-video-tests-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        moving = Path.Combine(dir, "moving.mp4");
+        movingTruth = VideoTestMedia.Create(moving, VideoTestMedia.MovingFace());
+    }
+
+    [OneTimeTearDown]
+    public void RemoveClips() => Directory.Delete(dir, recursive: true);
+
+    [TearDown]
+    public void NoFfmpegLeft() => VideoTestMedia.ChildFfmpegProcesses().Should().BeEmpty("every ffmpeg run ends with the call");
+
+    [Test]
+    public async Task Mp4_KeepsFramesDurationAndAudio_AsH264Yuv420pAacWithFaststart_AndCoversTheMovingFaceInEveryFrame()
+    {
+        var output = Out("moving-out.mp4");
+        var regions = new ConcurrentDictionary<long, IReadOnlyList<FaceBox>>();
+        var progress = new List<double>();
+        var anonymizer = new VideoAnonymizer(TestDetector.Video, new VideoOptions()) { RegionsObserver = (f, r) => regions[f] = [.. r] };
+
+        var result = await anonymizer.AnonymizeAsync(moving, output, AnonymizeOptions.Default, progress.Add, CancellationToken.None);
+
+        result.IsSuccess.Should().BeTrue(result.Error?.Message);
+        var input = VideoTestMedia.ProbeFile(moving);
+        var probe = VideoTestMedia.ProbeFile(output);
+        Probe.Str(probe.Video, "codec_name").Should().Be("h264");
+        Probe.Str(probe.Video, "pix_fmt").Should().Be("yuv420p");
+        probe.Audio.Should().ContainSingle().Which.GetProperty("codec_name").GetString().Should().Be("aac");
+        probe.Frames.Should().Be(input.Frames).And.Be(movingTruth.Count);
+        Probe.Rate(probe.Video, "avg_frame_rate").Should().BeApproximately(Fps, 0.01);
+        Probe.Num(probe.Video, "duration").Should().BeApproximately(Probe.Num(input.Video, "duration"), 1.0 / Fps);
+        Probe.Num(probe.Audio[0], "duration").Should().BeApproximately(Probe.Num(input.Audio[0], "duration"), 0.1);
+        var boxes = VideoTestMedia.TopLevelBoxes(output);
+        boxes.IndexOf("moov").Should().BeLessThan(boxes.IndexOf("mdat"), "faststart puts the index first");
+
+        result.Value!.Frames.Should().Be(movingTruth.Count);
+        result.Value.HasAudio.Should().BeTrue();
+        result.Value.FacesDetected.Should().BeGreaterThan(0);
+        progress.Should().BeInAscendingOrder().And.HaveCountGreaterThan(10);
+        progress[^1].Should().Be(1);
+        var coverage = SyntheticClip.Coverage(movingTruth, regions, AnonymizeOptions.Default, 480, 360);
+        coverage.FacesChecked.Should().BeGreaterThan(movingTruth.Count);
+        coverage.UncoveredFrames.Should().Be(0, $"worst coverage {coverage.WorstCoverage:0.00}");
+    }
+
+    [Test]
+    public async Task HoldAndLookAhead_HideTheFaceInFramesTheDetectorMisses()
+    {
+        // The detector sees nothing before frame 4 (look-ahead must cover 0-3) and nothing in 20-30 (hold must cover).
+        var blind = new HashSet<int>([0, 1, 2, 3, .. Enumerable.Range(20, 11)]);
+        var detector = new ScriptedDetector(movingTruth, blind);
+        var options = new VideoOptions { DetectionParallelism = 1, HoldSeconds = 0.5, LookAheadFrames = 5 };
+        var regions = new ConcurrentDictionary<long, IReadOnlyList<FaceBox>>();
+        var anonymizer = new VideoAnonymizer(detector, options) { RegionsObserver = (f, r) => regions[f] = [.. r] };
+        var output = Out("held.mp4");
+
+        var result = await anonymizer.AnonymizeAsync(moving, output, Solid, null, CancellationToken.None);
+
+        result.IsSuccess.Should().BeTrue(result.Error?.Message);
+        detector.Calls.Should().Be(movingTruth.Count);
+        var coverage = SyntheticClip.Coverage(movingTruth, regions, Solid, 480, 360);
+        coverage.UncoveredFrames.Should().Be(0, $"worst coverage {coverage.WorstCoverage:0.00}");
+
+        // And in the pixels: the middle of every face is the solid fill (dark grey) in the blind frames.
+        var frames = VideoTestMedia.DecodeFrames(output, 480, 360);
+        try
+        {
+            frames.Should().HaveCount(movingTruth.Count);
+            foreach (var f in blind)
+            {
+                foreach (var face in movingTruth[f].Where(b => Math.Min(b.Width, b.Height) >= 24 && b.X >= 0 && b.Y >= 0 && b.Right <= 480 && b.Bottom <= 360))
+                {
+                    var mean = VideoTestMedia.MeanOfCenter(frames[f], face);
+                    new[] { mean.Val0, mean.Val1, mean.Val2 }.Should().AllSatisfy(v => v.Should().BeInRange(16, 52), $"frame {f}");
+                }
+            }
+        }
+        finally
+        {
+            frames.ForEach(m => m.Dispose());
+        }
+    }
+
+    [Test]
+    public async Task Vfr_KeepsFrameCountAndDuration()
+    {
+        var input = Out("vfr.mkv");
+        // 30 frames at 25 fps, then 20 frames at 12.5 fps.
+        VideoTestMedia.Ffmpeg("-i", moving, "-vf", "setpts='if(lt(N,30),N*0.04,1.2+(N-30)*0.08)/TB'", "-fps_mode", "vfr", "-c:v", "libx264", "-preset", "ultrafast", "-an", input);
+        var source = VideoTestMedia.ProbeFile(input, countFrames: true);
+        var output = Out("vfr-out.mp4");
+
+        var result = await new VideoAnonymizer(TestDetector.Video, new VideoOptions()).AnonymizeAsync(input, output, AnonymizeOptions.Default, null, CancellationToken.None);
+
+        result.IsSuccess.Should().BeTrue(result.Error?.Message);
+        var probe = VideoTestMedia.ProbeFile(output, countFrames: true);
+        probe.Frames.Should().Be(source.Frames);
+        var frame = source.Duration / source.Frames;
+        Probe.Num(probe.Video, "duration").Should().BeApproximately(source.Duration, frame * 1.01);
+        probe.Audio.Should().BeEmpty();
+        result.Value!.HasAudio.Should().BeFalse();
+    }
+
+    [Test]
+    public async Task Rotated_ComesOutUprightAndAnonymized()
+    {
+        var input = Out("rotated.mp4");
+        // The stored picture is turned a quarter clockwise; the rotate=90 tag (a display matrix of 90 degrees
+        // counter-clockwise, as ffprobe reports it) tells players to turn it back.
+        var stored = Out("stored.mp4");
+        VideoTestMedia.Ffmpeg("-i", moving, "-vf", "transpose=1", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "copy", stored);
+        VideoTestMedia.Ffmpeg("-i", stored, "-c", "copy", "-metadata:s:v:0", "rotate=90", input);
+        var regions = new ConcurrentDictionary<long, IReadOnlyList<FaceBox>>();
+        var anonymizer = new VideoAnonymizer(TestDetector.Video, new VideoOptions()) { RegionsObserver = (f, r) => regions[f] = [.. r] };
+        var output = Out("rotated-out.mp4");
+
+        var result = await anonymizer.AnonymizeAsync(input, output, AnonymizeOptions.Default, null, CancellationToken.None);
+
+        result.IsSuccess.Should().BeTrue(result.Error?.Message);
+        var probe = VideoTestMedia.ProbeFile(output);
+        Probe.Num(probe.Video, "width").Should().Be(480);
+        Probe.Num(probe.Video, "height").Should().Be(360);
+        probe.Video.TryGetProperty("side_data_list", out _).Should().BeFalse("the output is stored upright");
+        var coverage = SyntheticClip.Coverage(movingTruth, regions, AnonymizeOptions.Default, 480, 360);
+        coverage.UncoveredFrames.Should().Be(0, "the faces of the upright picture are where the unrotated clip has them");
+    }
+
+    [Test]
+    public async Task WebmVp9Opus_BecomesH264Aac()
+    {
+        var input = Out("clip.webm");
+        VideoTestMedia.Ffmpeg("-i", moving, "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "500k", "-c:a", "libopus", input);
+        var output = Out("webm-out.mp4");
+
+        var result = await new VideoAnonymizer(TestDetector.Video, new VideoOptions()).AnonymizeAsync(input, output, AnonymizeOptions.Default, null, CancellationToken.None);
+
+        result.IsSuccess.Should().BeTrue(result.Error?.Message);
+        var source = VideoTestMedia.ProbeFile(input, countFrames: true);
+        var probe = VideoTestMedia.ProbeFile(output);
+        Probe.Str(probe.Video, "codec_name").Should().Be("h264");
+        probe.Audio.Should().ContainSingle().Which.GetProperty("codec_name").GetString().Should().Be("aac");
+        probe.Frames.Should().Be(source.Frames);
+        Probe.Num(probe.Audio[0], "duration").Should().BeApproximately(source.Duration, 0.1);
+    }
+
+    [Test]
+    public async Task MovWithPcmAudio_TranscodesTheAudioToAac()
+    {
+        var input = Out("clip.mov");
+        VideoTestMedia.Ffmpeg("-i", moving, "-c:v", "copy", "-c:a", "pcm_s16le", input);
+        var output = Out("mov-out.mp4");
+
+        var result = await new VideoAnonymizer(TestDetector.Video, new VideoOptions()).AnonymizeAsync(input, output, AnonymizeOptions.Default, null, CancellationToken.None);
+
+        result.IsSuccess.Should().BeTrue(result.Error?.Message);
+        var probe = VideoTestMedia.ProbeFile(output);
+        probe.Audio.Should().ContainSingle().Which.GetProperty("codec_name").GetString().Should().Be("aac");
+        probe.Frames.Should().Be(movingTruth.Count);
+    }
+
+    [Test]
+    public async Task NoAudioIn_NoAudioOut()
+    {
+        var input = Out("silent.mp4");
+        VideoTestMedia.Ffmpeg("-i", moving, "-c", "copy", "-an", input);
+        var output = Out("silent-out.mp4");
+
+        var result = await new VideoAnonymizer(TestDetector.Video, new VideoOptions()).AnonymizeAsync(input, output, AnonymizeOptions.Default, null, CancellationToken.None);
+
+        result.IsSuccess.Should().BeTrue(result.Error?.Message);
+        result.Value!.HasAudio.Should().BeFalse();
+        VideoTestMedia.ProbeFile(output).Audio.Should().BeEmpty();
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task Truncated_IsCorruptMedia_AndLeavesNoOutput(bool faststart)
+    {
+        var whole = Out($"whole-{faststart}.mp4");
+        VideoTestMedia.Ffmpeg(["-i", moving, "-c", "copy", .. (faststart ? new[] { "-movflags", "+faststart" } : []), whole]);
+        var bytes = await File.ReadAllBytesAsync(whole);
+        var input = Out($"truncated-{faststart}.mp4");
+        await File.WriteAllBytesAsync(input, bytes[..(bytes.Length / 2)]);
+        var output = Out($"truncated-out-{faststart}.mp4");
+
+        var result = await new VideoAnonymizer(TestDetector.Video, new VideoOptions()).AnonymizeAsync(input, output, AnonymizeOptions.Default, null, CancellationToken.None);
+
+        result.IsSuccess.Should().BeFalse();
+        result.Error!.Kind.Should().Be(MediaErrorKind.CorruptMedia);
+        result.Error.Message.Should().MatchRegex("truncated|damaged|incomplete");
+        File.Exists(output).Should().BeFalse();
+    }
+
+    [Test]
+    public async Task Garbage_IsRefusedWithATypedError()
+    {
+        var random = new Random(7);
+        var noise = new byte[50_000];
+        random.NextBytes(noise);
+        var plain = Out("noise.mp4");
+        await File.WriteAllBytesAsync(plain, noise);
+        var boxed = Out("boxed-noise.mp4");
+        await File.WriteAllBytesAsync(boxed, [0, 0, 0, 24, .. "ftypisom"u8, 0, 0, 2, 0, .. "isommp41"u8, .. noise]);
+        var anonymizer = new VideoAnonymizer(TestDetector.Video, new VideoOptions());
+
+        var unrecognised = await anonymizer.AnonymizeAsync(plain, Out("noise-out.mp4"), AnonymizeOptions.Default, null, CancellationToken.None);
+        var undecodable = await anonymizer.AnonymizeAsync(boxed, Out("boxed-out.mp4"), AnonymizeOptions.Default, null, CancellationToken.None);
+
+        unrecognised.Error!.Kind.Should().Be(MediaErrorKind.UnsupportedMediaType);
+        undecodable.Error!.Kind.Should().Be(MediaErrorKind.CorruptMedia);
+        undecodable.Error.Message.Should().NotContain(dir, "messages carry no paths");
+        File.Exists(Out("boxed-out.mp4")).Should().BeFalse();
+    }
+
+    [TestCase("#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\nfile:///etc/passwd\n#EXTINF:10,\nhttp://127.0.0.1:{PORT}/a.ts\n#EXT-X-ENDLIST\n", "list.mp4")]
+    [TestCase("#EXTM3U\n#EXTINF:10,\nhttp://127.0.0.1:9/\n", "list.m3u8")]
+    [TestCase("ffconcat version 1.0\nfile /etc/passwd\nfile http://127.0.0.1:{PORT}/x.mp4\n", "list.mp4")]
+    [TestCase("v=0\no=- 0 0 IN IP4 127.0.0.1\ns=x\nc=IN IP4 127.0.0.1\nt=0 0\nm=video {PORT} RTP/AVP 96\na=rtpmap:96 H264/90000\n", "session.sdp")]
+    public async Task Playlists_AreRefusedBeforeFfmpegRuns(string content, string name)
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var input = Out(name);
+        await File.WriteAllTextAsync(input, content.Replace("{PORT}", port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+
+        // ffmpeg and ffprobe replaced by a script that leaves a mark: it must never run.
+        var marker = Out("ran-" + name);
+        var fake = Out("fake-ffmpeg.sh");
+        await File.WriteAllTextAsync(fake, $"#!/bin/sh\ntouch '{marker}'\nexit 1\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        var options = new VideoOptions { FfmpegPath = fake, FfprobePath = fake };
+
+        var result = await new VideoAnonymizer(TestDetector.Video, options).AnonymizeAsync(input, Out("list-out.mp4"), AnonymizeOptions.Default, null, CancellationToken.None);
+
+        result.Error!.Kind.Should().Be(MediaErrorKind.UnsupportedMediaType);
+        File.Exists(marker).Should().BeFalse("the refusal happens before ffmpeg or ffprobe is started");
+        listener.Pending().Should().BeFalse("nothing connected to the address in the playlist");
+        VideoSniffer.Sniff(await File.ReadAllBytesAsync(input)).Should().BeNull();
+    }
+
+    [Test]
+    public async Task TooLong_IsMediaTooLong()
+    {
+        var result = await new VideoAnonymizer(TestDetector.Video, new VideoOptions { MaxVideoSeconds = 1 })
+            .AnonymizeAsync(moving, Out("long-out.mp4"), AnonymizeOptions.Default, null, CancellationToken.None);
+
+        result.Error!.Kind.Should().Be(MediaErrorKind.MediaTooLong);
+        result.Error.Message.Should().Contain("limit");
+    }
+
+    [Test]
+    public void Probe_RefusesAbove4k_AndWithoutVideo()
+    {
+        const string Big = """{"streams":[{"index":0,"codec_type":"video","codec_name":"h264","width":4096,"height":2160,"r_frame_rate":"25/1","avg_frame_rate":"25/1"}],"format":{"duration":"2.0"}}""";
+        const string AudioOnly = """{"streams":[{"index":0,"codec_type":"audio","codec_name":"aac"}],"format":{"duration":"2.0"}}""";
+        const string Portrait = """{"streams":[{"index":0,"codec_type":"video","codec_name":"h264","width":2160,"height":3840,"r_frame_rate":"30/1","avg_frame_rate":"30/1","side_data_list":[{"rotation":-90}]}],"format":{"duration":"2.0"}}""";
+
+        VideoProbe.Interpret(Big, new VideoLimits(300)).Error!.Kind.Should().Be(MediaErrorKind.MediaTooLarge);
+        VideoProbe.Interpret(AudioOnly, new VideoLimits(300)).Error!.Kind.Should().Be(MediaErrorKind.UnsupportedMediaType);
+        var portrait = VideoProbe.Interpret(Portrait, new VideoLimits(300));
+        portrait.IsSuccess.Should().BeTrue();
+        portrait.Value!.Rotation.Should().Be(270);
+        (portrait.Value.DisplayWidth, portrait.Value.DisplayHeight).Should().Be((3840, 2160));
+    }
+
+    [Test]
+    public async Task Cancellation_KillsFfmpeg_AndLeavesNoOutput()
+    {
+        using var cts = new CancellationTokenSource();
+        var output = Out("cancelled.mp4");
+        var anonymizer = new VideoAnonymizer(TestDetector.Video, new VideoOptions());
+
+        var run = anonymizer.AnonymizeAsync(moving, output, AnonymizeOptions.Default, p =>
+        {
+            if (p > 0.2)
+            {
+                cts.Cancel();
+            }
+        }, cts.Token);
+
+        await FluentActions.Awaiting(() => run).Should().ThrowAsync<OperationCanceledException>();
+        File.Exists(output).Should().BeFalse();
+    }
+
+    [Test]
+    public void Options_Validate_NamesTheSetting()
+    {
+        new VideoOptions().Validate().Should().BeEmpty();
+        var bad = new VideoOptions { HoldSeconds = -1, LookAheadFrames = 500, EncoderPreset = "warp", Crf = 99, DetectionInterval = 0, MaxVideoSeconds = 0 };
+        bad.Validate().Should().HaveCount(6).And.Contain(m => m.StartsWith("VIDEO_HOLD_SECONDS", StringComparison.Ordinal))
+            .And.Contain(m => m.StartsWith("MAX_VIDEO_SECONDS", StringComparison.Ordinal))
+            .And.Contain(m => m.StartsWith("VIDEO_ENCODER_PRESET", StringComparison.Ordinal));
+    }
+
+    private string Out(string name) => Path.Combine(dir, name);
+
+    /// <summary>Returns the ground-truth boxes of the frame it is called for (calls in frame order), nothing in blind frames.</summary>
+    private sealed class ScriptedDetector(IReadOnlyList<IReadOnlyList<FaceBox>> truth, IReadOnlySet<int> blind) : IFaceDetector
+    {
+        private int calls;
+
+        public int Calls => calls;
+
+        public IReadOnlyList<FaceBox> Detect(Mat bgrImage)
+        {
+            var frame = Interlocked.Increment(ref calls) - 1;
+            bgrImage.Width.Should().Be(480, "a 480x360 clip is detected at its own size");
+            return blind.Contains(frame) ? [] : truth[frame];
+        }
+    }
+}

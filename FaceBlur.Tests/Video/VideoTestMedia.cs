@@ -1,0 +1,186 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using FaceBlur.Bench.Video;
+using FaceBlur.Modules.Processing.Detection;
+using FaceBlur.Tests.Support;
+using OpenCvSharp;
+
+namespace FaceBlur.Tests.Video;
+
+/// <summary>Test clips made with ffmpeg and OpenCV from the eval photos, and ffprobe/ffmpeg readers for the outputs.</summary>
+internal static class VideoTestMedia
+{
+    /// <summary>One photo moving and zooming so that its faces are 40..90 px: what the coverage tests check.</summary>
+    public static SyntheticClipSpec MovingFace(double seconds = 2, bool audio = true) => new()
+    {
+        Width = 480,
+        Height = 360,
+        FramesPerSecond = 25,
+        Seconds = seconds,
+        Sprites = 1,
+        MinZoom = 1.0,
+        MaxZoom = 1.4,
+        Speed = 0.25,
+        Audio = audio,
+    };
+
+    public static IReadOnlyList<IReadOnlyList<FaceBox>> Create(string path, SyntheticClipSpec spec) =>
+        SyntheticClip.Create(TestPaths.DlibFaces, path, spec);
+
+    /// <summary>Runs ffmpeg (or ffprobe) and returns stdout; throws with stderr on failure.</summary>
+    public static string Run(string executable, params string[] args)
+    {
+        var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{executable} {string.Join(' ', args)} failed: {stderr.Result}");
+        }
+
+        return stdout;
+    }
+
+    public static void Ffmpeg(params string[] args) => Run("ffmpeg", ["-hide_banner", "-v", "error", "-y", .. args]);
+
+    /// <summary>ffprobe's streams and format of a file.</summary>
+    public static Probe ProbeFile(string path, bool countFrames = false)
+    {
+        var json = Run("ffprobe", ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", .. (countFrames ? new[] { "-count_frames" } : []), path]);
+        return new Probe(JsonDocument.Parse(json).RootElement.Clone());
+    }
+
+    /// <summary>Top-level ISO BMFF box types in file order (ftyp, moov, mdat...).</summary>
+    public static List<string> TopLevelBoxes(string path)
+    {
+        var boxes = new List<string>();
+        using var file = File.OpenRead(path);
+        var header = new byte[16];
+        long position = 0;
+        while (position + 8 <= file.Length)
+        {
+            file.Position = position;
+            file.ReadExactly(header, 0, 8);
+            long size = (uint)((header[0] << 24) | (header[1] << 16) | (header[2] << 8) | header[3]);
+            boxes.Add(Encoding.ASCII.GetString(header, 4, 4));
+            if (size == 1)
+            {
+                file.ReadExactly(header, 8, 8);
+                size = (long)System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(header.AsSpan(8, 8));
+            }
+            else if (size == 0)
+            {
+                break;
+            }
+
+            position += size;
+        }
+
+        return boxes;
+    }
+
+    /// <summary>Decodes every frame of a file to BGR (upright, as a player shows it).</summary>
+    public static List<Mat> DecodeFrames(string path, int width, int height)
+    {
+        var start = new ProcessStartInfo("ffmpeg") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "-v", "error", "-i", path, "-f", "rawvideo", "-pix_fmt", "bgr24", "-fps_mode", "passthrough", "pipe:1" })
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(start)!;
+        _ = process.StandardError.ReadToEndAsync();
+        var stream = process.StandardOutput.BaseStream;
+        var size = width * height * 3;
+        var frames = new List<Mat>();
+        var buffer = new byte[size];
+        while (stream.ReadAtLeast(buffer, size, throwOnEndOfStream: false) == size)
+        {
+            var mat = new Mat(height, width, MatType.CV_8UC3);
+            Marshal.Copy(buffer, 0, mat.Data, size);
+            frames.Add(mat);
+        }
+
+        process.WaitForExit();
+        return frames;
+    }
+
+    /// <summary>Mean BGR colour of the middle half of a box (clipped to the image).</summary>
+    public static Scalar MeanOfCenter(Mat image, FaceBox box)
+    {
+        var inner = new FaceBox(box.X + box.Width / 4, box.Y + box.Height / 4, box.Width / 2, box.Height / 2, 1);
+        var rect = inner.ToRect(image.Width, image.Height);
+        using var region = new Mat(image, rect);
+        return Cv2.Mean(region);
+    }
+
+    /// <summary>Lists the ffmpeg/ffprobe processes whose parent is this test process.</summary>
+    public static List<int> ChildFfmpegProcesses()
+    {
+        var me = Environment.ProcessId;
+        var result = new List<int>();
+        foreach (var dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var close = stat.LastIndexOf(')');
+                var name = stat[(stat.IndexOf('(') + 1)..close];
+                var fields = stat[(close + 2)..].Split(' ');
+                if (int.Parse(fields[1], CultureInfo.InvariantCulture) == me && name is "ffmpeg" or "ffprobe")
+                {
+                    result.Add(pid);
+                }
+            }
+            catch (IOException)
+            {
+                // Gone meanwhile.
+            }
+        }
+
+        return result;
+    }
+}
+
+/// <summary>ffprobe's answer for one file.</summary>
+internal sealed class Probe(JsonElement root)
+{
+    public IEnumerable<JsonElement> Streams => root.GetProperty("streams").EnumerateArray();
+
+    public JsonElement Video => Streams.First(s => s.GetProperty("codec_type").GetString() == "video");
+
+    public List<JsonElement> Audio => [.. Streams.Where(s => s.GetProperty("codec_type").GetString() == "audio")];
+
+    public double Duration => Num(root.GetProperty("format"), "duration");
+
+    public static double Num(JsonElement e, string name) =>
+        !e.TryGetProperty(name, out var v) ? double.NaN
+        : v.ValueKind == JsonValueKind.Number ? v.GetDouble()
+        : double.Parse(v.GetString()!, CultureInfo.InvariantCulture);
+
+    public static string Str(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? v.ToString() : "";
+
+    public static double Rate(JsonElement e, string name)
+    {
+        var parts = Str(e, name).Split('/');
+        return double.Parse(parts[0], CultureInfo.InvariantCulture) / double.Parse(parts[1], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Frames of the video stream: nb_read_frames when counted, else nb_frames.</summary>
+    public long Frames => (long)(Video.TryGetProperty("nb_read_frames", out _) ? Num(Video, "nb_read_frames") : Num(Video, "nb_frames"));
+}
