@@ -1,14 +1,19 @@
 using FaceBlur.Modules.Processing.Detection;
 using FaceBlur.Modules.Processing.Images;
+using FaceBlur.Modules.Processing.Video;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace FaceBlur.Modules.Processing;
 
 public static class ProcessingServiceCollectionExtensions
 {
+    /// <summary>The key of the detector video frames use (see <see cref="VideoAnonymizer.DetectorOptionsFor"/>).</summary>
+    public const string VideoDetectorKey = "video";
+
     /// <summary>
     /// Registers the processing core: settings (validated at start), the face detector (loaded once, at start) and the
     /// image pipeline. Relative paths in settings are resolved against the host's content root.
@@ -25,9 +30,22 @@ public static class ProcessingServiceCollectionExtensions
             .ValidateWith(o => o.Validate())
             .ValidateOnStart();
 
+        services.AddOptions<VideoOptions>()
+            .Bind(configuration)
+            .ValidateWith(o => o.Validate())
+            .ValidateOnStart();
+
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<ProcessingOptions>>().Value);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<VideoOptions>>().Value);
         services.AddSingleton<IFaceDetector>(sp => new YuNetFaceDetector(sp.GetRequiredService<IOptions<DetectorOptions>>().Value));
+        services.AddKeyedSingleton<IFaceDetector>(VideoDetectorKey, (sp, _) => new YuNetFaceDetector(VideoAnonymizer.DetectorOptionsFor(
+            sp.GetRequiredService<IOptions<DetectorOptions>>().Value,
+            sp.GetRequiredService<VideoOptions>())));
         services.AddSingleton<ImageProcessor>();
+        services.AddSingleton(sp => new VideoAnonymizer(
+            sp.GetRequiredKeyedService<IFaceDetector>(VideoDetectorKey),
+            sp.GetRequiredService<VideoOptions>(),
+            sp.GetRequiredService<ILogger<VideoAnonymizer>>()));
         services.AddHostedService<DetectorWarmup>();
         return services;
     }
@@ -62,6 +80,7 @@ public static class ProcessingServiceCollectionExtensions
         public Task StartAsync(CancellationToken cancellationToken)
         {
             _ = services.GetRequiredService<IFaceDetector>();
+            _ = services.GetRequiredKeyedService<IFaceDetector>(VideoDetectorKey);
             return Task.CompletedTask;
         }
 

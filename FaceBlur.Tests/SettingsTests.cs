@@ -2,6 +2,7 @@ using System.Reflection;
 using FaceBlur.Modules.Processing;
 using FaceBlur.Modules.Processing.Detection;
 using FaceBlur.Modules.Processing.Jobs;
+using FaceBlur.Modules.Processing.Video;
 using FaceBlur.Tests.Support;
 using FaceBlur.Web.Api;
 using FaceBlur.Web.Cleanup;
@@ -18,7 +19,7 @@ public class SettingsTests
 
     public static IEnumerable<Type> OptionsTypes() =>
     [
-        typeof(DetectorOptions), typeof(ProcessingOptions), typeof(JobsOptions), typeof(UploadOptions),
+        typeof(DetectorOptions), typeof(ProcessingOptions), typeof(JobsOptions), typeof(UploadOptions), typeof(VideoOptions),
         typeof(RateLimiting.RateLimitOptions), typeof(CleanupOptions), typeof(Cors.CorsOptions),
     ];
 

@@ -1,5 +1,7 @@
 using System.IO.Compression;
 using FaceBlur.Modules.Processing.Images;
+using FaceBlur.Modules.Processing.Media;
+using FaceBlur.Modules.Processing.Video;
 
 namespace FaceBlur.Modules.Processing.Jobs;
 
@@ -13,10 +15,10 @@ public sealed record JobOutcome(JobResult? Result, string? FailureReason)
 
 /// <summary>
 /// Runs one job's media work: reads its inputs from storage, anonymizes them and writes the result (one image in its
-/// own format, or a zip of several). Media that cannot be processed is a <see cref="JobOutcome.Failed"/> outcome;
+/// own format, a zip of several, or an MP4). Media that cannot be processed is a <see cref="JobOutcome.Failed"/> outcome;
 /// anything unexpected is thrown, so the queue retries the job and dead-letters it after its delivery limit.
 /// </summary>
-public sealed class JobRunner(ImageProcessor images, JobStorage storage)
+public sealed class JobRunner(ImageProcessor images, VideoAnonymizer videos, JobStorage storage)
 {
     public const string ZipFileName = "blurred_images.zip";
 
@@ -27,8 +29,41 @@ public sealed class JobRunner(ImageProcessor images, JobStorage storage)
         return message.Kind switch
         {
             JobKind.Images => await RunImagesAsync(message, progress, cancellationToken),
-            _ => JobOutcome.Failed("This kind of job is not supported by this server."),
+            _ => await RunVideoAsync(message, progress, cancellationToken),
         };
+    }
+
+    private async Task<JobOutcome> RunVideoAsync(JobMessage message, JobProgress progress, CancellationToken cancellationToken)
+    {
+        var input = message.Inputs.Single();
+        var path = storage.Resolve(input.StoredPath);
+        if (!File.Exists(path))
+        {
+            return JobOutcome.Failed($"{input.DisplayName}: the uploaded file has expired.");
+        }
+
+        progress.Report(JobStages.Detecting, 0);
+        MediaError? error = null;
+        VideoResult? video = null;
+        var relative = await storage.ProduceResultAsync(
+            message.TaskId,
+            "result.mp4",
+            async (temporary, ct) =>
+            {
+                // Frames are detected and encoded together; the last percent is the encoder finishing the file.
+                var result = await videos.AnonymizeAsync(path, temporary, message.Options, p => progress.Report(p < 1 ? JobStages.Detecting : JobStages.Encoding, p * 0.99), ct);
+                error = result.Error;
+                video = result.Value;
+                return result.IsSuccess;
+            },
+            cancellationToken);
+        if (relative is null || video is null)
+        {
+            return JobOutcome.Failed($"{input.DisplayName}: {error?.Message ?? "the video could not be processed."}");
+        }
+
+        var name = "blurred_" + (Path.GetFileNameWithoutExtension(input.DisplayName) is { Length: > 0 } stem ? stem : "video") + ".mp4";
+        return JobOutcome.Succeeded(new JobResult(relative, "video/mp4", name, video.FacesDetected));
     }
 
     private async Task<JobOutcome> RunImagesAsync(JobMessage message, JobProgress progress, CancellationToken cancellationToken)

@@ -68,15 +68,35 @@ public sealed class JobStorage(JobsOptions options)
     /// <summary>Writes a result through a temporary file and an atomic rename; returns its relative path.</summary>
     public async Task<string> WriteResultAsync(string taskId, string fileName, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
     {
+        var relative = await ProduceResultAsync(
+            taskId,
+            fileName,
+            async (temporary, ct) =>
+            {
+                await using var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
+                await write(stream, ct);
+                await stream.FlushAsync(ct);
+                return true;
+            },
+            cancellationToken);
+        return relative!;
+    }
+
+    /// <summary>
+    /// Lets <paramref name="produce"/> write a result file at a temporary path (for tools that write files themselves,
+    /// like ffmpeg); when it returns true the file is renamed into place atomically and its relative path returned,
+    /// otherwise (or on an exception) the temporary file is deleted and null returned.
+    /// </summary>
+    public async Task<string?> ProduceResultAsync(string taskId, string fileName, Func<string, CancellationToken, Task<bool>> produce, CancellationToken cancellationToken)
+    {
         var dir = CreateJobDirectory(taskId);
         var final = Path.Combine(dir, fileName);
-        var temporary = Path.Combine(dir, $".{fileName}.{Guid.NewGuid():N}.tmp");
+        var temporary = Path.Combine(dir, $".{Guid.NewGuid():N}.tmp{Path.GetExtension(fileName)}");
         try
         {
-            await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+            if (!await produce(temporary, cancellationToken))
             {
-                await write(stream, cancellationToken);
-                await stream.FlushAsync(cancellationToken);
+                return null;
             }
 
             File.Move(temporary, final, overwrite: true);

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Net;
 using FaceBlur.Bench.Evaluation;
 using FaceBlur.Tests.Support;
+using FaceBlur.Tests.Video;
 using OpenCvSharp;
 
 namespace FaceBlur.Tests.Api;
@@ -122,6 +123,50 @@ public class JobFlowTests(Transport transport)
         var face = truth.Faces[0];
         var centre = after.At<Vec3b>((int)(face.Y + face.Height / 2), (int)(face.X + face.Width / 2));
         centre.Should().Be(new Vec3b(32, 32, 32), "solid mode fills the face with one colour");
+    }
+
+    [Test]
+    public async Task A_video_comes_back_as_an_mp4_with_its_faces_hidden_and_progress_along_the_way()
+    {
+        var clip = Path.Combine(_factory.StorageDir, "upload-source.mp4");
+        VideoTestMedia.Create(clip, VideoTestMedia.MovingFace(seconds: 3));
+        var taskId = await Http.SubmitAsync(_client, "/blur/video", Http.Form([("file", "holiday.mp4", await File.ReadAllBytesAsync(clip))]));
+
+        var seen = new List<(string Status, double Progress, string Stage)>();
+        HttpResponseMessage response;
+        while (true)
+        {
+            response = await _client.GetAsync($"/results/{taskId}");
+            if (response.StatusCode != HttpStatusCode.Accepted)
+            {
+                break;
+            }
+
+            var json = await Http.JsonAsync(response);
+            var data = json.GetProperty("data");
+            seen.Add((json.GetProperty("status").GetString()!, data.GetProperty("progress").GetDouble(), data.GetProperty("stage").GetString()!));
+            response.Dispose();
+            await Task.Delay(20);
+        }
+
+        using (response)
+        {
+            response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+            response.Content.Headers.ContentType!.MediaType.Should().Be("video/mp4");
+            response.Content.Headers.ContentDisposition!.FileNameStar.Should().Be("blurred_holiday.mp4");
+            int.Parse(response.Headers.GetValues("X-Faces-Detected").Single(), System.Globalization.CultureInfo.InvariantCulture).Should().BeGreaterThan(0);
+            var output = Path.Combine(_factory.StorageDir, "downloaded.mp4");
+            await File.WriteAllBytesAsync(output, await response.Content.ReadAsByteArrayAsync());
+            var probe = VideoTestMedia.ProbeFile(output);
+            probe.Video.GetProperty("codec_name").GetString().Should().Be("h264");
+            probe.Audio.Should().ContainSingle().Which.GetProperty("codec_name").GetString().Should().Be("aac");
+            File.Delete(output);
+        }
+
+        var processing = seen.Where(s => s.Status == "processing").ToList();
+        processing.Should().NotBeEmpty("the job reports progress while it runs");
+        processing.Select(s => s.Progress).Should().BeInAscendingOrder().And.OnlyContain(p => p >= 0 && p <= 1);
+        processing.Select(s => s.Stage).Should().OnlyContain(stage => stage == "detecting" || stage == "encoding");
     }
 
     [Test]

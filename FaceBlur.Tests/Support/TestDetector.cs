@@ -1,6 +1,7 @@
 using FaceBlur.Modules.Processing;
 using FaceBlur.Modules.Processing.Detection;
 using FaceBlur.Modules.Processing.Images;
+using FaceBlur.Modules.Processing.Video;
 
 namespace FaceBlur.Tests.Support;
 
@@ -9,7 +10,12 @@ internal static class TestDetector
 {
     private static readonly Lazy<YuNetFaceDetector> Shared = new(() => new YuNetFaceDetector(DefaultOptions()));
 
+    private static readonly Lazy<YuNetFaceDetector> SharedVideo = new(() => new YuNetFaceDetector(VideoAnonymizer.DetectorOptionsFor(DefaultOptions(), new VideoOptions())));
+
     public static IFaceDetector Instance => Shared.Value;
+
+    /// <summary>The detector with the settings the service uses for video frames.</summary>
+    public static IFaceDetector Video => SharedVideo.Value;
 
     /// <summary>The service's defaults, with the model paths pointing at the fetched weights.</summary>
     public static DetectorOptions DefaultOptions()

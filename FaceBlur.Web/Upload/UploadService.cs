@@ -19,6 +19,7 @@ public sealed record AcceptedJob(string TaskId, JobKind Kind, int Files);
 public sealed partial class UploadService(
     IOptions<UploadOptions> uploadOptions,
     ProcessingOptions processingOptions,
+    VideoOptions videoOptions,
     JobStorage storage,
     IJobStore store,
     IJobQueue queue,
@@ -148,8 +149,7 @@ public sealed partial class UploadService(
             throw Unsupported(file, $"Videos must have one of these extensions: {string.Join(", ", _options.VideoExtensions)}.");
         }
 
-        var head = await ReadHeadAsync(file.Path, 64, cancellationToken);
-        var container = VideoSniffer.Sniff(head);
+        var container = await VideoSniffer.SniffFileAsync(file.Path, cancellationToken);
         if (container is null)
         {
             throw Unsupported(file, "The file is not a video this service reads (MP4, MOV, WebM, MKV, AVI).");
@@ -160,7 +160,12 @@ public sealed partial class UploadService(
             throw new ApiException(ApiErrors.ValidationError, $"The file name says .{file.Extension} but the content is another container.", FileDetails(file));
         }
 
-        var probe = await VideoProbe.ProbeAsync(file.Path, new VideoLimits(_options.MaxVideoSeconds), cancellationToken);
+        var probe = await VideoProbe.ProbeAsync(
+            file.Path,
+            new VideoLimits(_options.MaxVideoSeconds),
+            videoOptions.FfprobePath,
+            VideoSniffer.DemuxerName(container.Value),
+            cancellationToken);
         if (!probe.IsSuccess)
         {
             throw ToApi(probe.Error!, file);
