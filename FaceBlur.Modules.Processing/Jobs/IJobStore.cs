@@ -35,6 +35,12 @@ public interface IJobStore
     /// <summary>Atomically marks a succeeded result as served: true for exactly one caller, false for every other.</summary>
     Task<bool> TryMarkServedAsync(string taskId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Undoes <see cref="TryMarkServedAsync"/> when the download did not complete (the client went away): the result
+    /// is still there and may be fetched again. Ignored unless the job succeeded and was marked served.
+    /// </summary>
+    Task ReleaseServedAsync(string taskId, CancellationToken cancellationToken);
+
     /// <summary>How many jobs are processing right now, over all instances sharing the store.</summary>
     Task<int> CountProcessingAsync(CancellationToken cancellationToken);
 

@@ -207,6 +207,23 @@ public sealed class InMemoryJobStore : IJobStore
     }
 
     /// <inheritdoc />
+    public Task ReleaseServedAsync(string taskId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(taskId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            var now = _time.GetUtcNow();
+            if (Find(taskId, now) is { State: { Status: JobStatus.Succeeded, Served: true } } entry)
+            {
+                Save(entry, entry.State with { Served = false, UpdatedAt = now }, now);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
     public Task<int> CountProcessingAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

@@ -109,6 +109,14 @@ public sealed class RedisJobStore : IJobStore, IDisposable, IAsyncDisposable
         return 1
         """;
 
+    private const string ReleaseServedScript = """
+        if redis.call('HGET', KEYS[1], 'status') ~= 'succeeded' then return 0 end
+        if redis.call('HGET', KEYS[1], 'served') ~= '1' then return 0 end
+        redis.call('HSET', KEYS[1], 'served', '0', 'updated', ARGV[2])
+        redis.call('PEXPIRE', KEYS[1], ARGV[1])
+        return 1
+        """;
+
     private const int PurgeBatchSize = 500;
 
     private readonly IConnectionMultiplexer _redis;
@@ -346,6 +354,15 @@ public sealed class RedisJobStore : IJobStore, IDisposable, IAsyncDisposable
         var result = await RunAsync(
             db => db.ScriptEvaluateAsync(MarkServedScript, [JobKey(taskId)], [TtlMilliseconds, JobFields.FormatTime(now)]));
         return (int)result == 1;
+    }
+
+    /// <inheritdoc />
+    public async Task ReleaseServedAsync(string taskId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(taskId);
+        cancellationToken.ThrowIfCancellationRequested();
+        var now = _time.GetUtcNow();
+        await RunAsync(db => db.ScriptEvaluateAsync(ReleaseServedScript, [JobKey(taskId)], [TtlMilliseconds, JobFields.FormatTime(now)]));
     }
 
     /// <inheritdoc />

@@ -384,6 +384,28 @@ public sealed class JobStoreContractTests(StoreKind kind)
     }
 
     [Test]
+    public async Task ReleaseServed_lets_an_interrupted_download_be_served_again_and_nothing_else()
+    {
+        var queued = await CreateQueuedAsync();
+        await _store.ReleaseServedAsync(queued, default);
+        (await _store.GetAsync(queued, default))!.Status.Should().Be(JobStatus.Queued);
+        await _store.ReleaseServedAsync(new string('f', 32), default);
+
+        var id = await CreateQueuedAsync();
+        await _store.TryStartAsync(id, default);
+        await _store.CompleteAsync(id, NewResult(), default);
+        (await _store.TryMarkServedAsync(id, default)).Should().BeTrue();
+
+        await _store.ReleaseServedAsync(id, default);
+
+        var read = await _store.GetAsync(id, default);
+        read!.Served.Should().BeFalse();
+        read.Status.Should().Be(JobStatus.Succeeded);
+        (await _store.TryMarkServedAsync(id, default)).Should().BeTrue("the result can be fetched again");
+        (await _store.TryMarkServedAsync(id, default)).Should().BeFalse();
+    }
+
+    [Test]
     public async Task TryMarkServed_is_true_for_exactly_one_of_50_concurrent_callers()
     {
         var id = await CreateQueuedAsync();

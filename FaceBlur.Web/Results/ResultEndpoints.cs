@@ -58,9 +58,17 @@ public static partial class ResultEndpoints
         }
 
         var logger = loggers.CreateLogger("FaceBlur.Web.Results");
-        // The result is deleted once the response has completed: served once, then gone.
-        context.Response.OnCompleted(() =>
+        // The result is deleted once the response has completed: served once, then gone. A download the client broke
+        // off is not a delivery: the claim is released and the result stays for another try.
+        context.Response.OnCompleted(async () =>
         {
+            if (context.RequestAborted.IsCancellationRequested)
+            {
+                LogDownloadInterrupted(logger, taskId);
+                await store.ReleaseServedAsync(taskId, CancellationToken.None);
+                return;
+            }
+
             try
             {
                 storage.DeleteJob(taskId);
@@ -69,8 +77,6 @@ public static partial class ResultEndpoints
             {
                 LogDeleteFailed(logger, taskId, ex.Message);
             }
-
-            return Task.CompletedTask;
         });
         context.Response.Headers["X-Faces-Detected"] = (state.FacesDetected ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture);
         context.Response.Headers.CacheControl = "no-store";
@@ -88,6 +94,9 @@ public static partial class ResultEndpoints
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Result of job {TaskId} served")]
     private static partial void LogServed(ILogger logger, string taskId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Download of job {TaskId} interrupted; the result is kept for another try")]
+    private static partial void LogDownloadInterrupted(ILogger logger, string taskId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Result of job {TaskId} not deleted after serving: {Reason}")]
     private static partial void LogDeleteFailed(ILogger logger, string taskId, string reason);
