@@ -777,24 +777,13 @@ public sealed class RabbitMqJobQueue : IJobQueue, IAsyncDisposable
                 return;
             }
 
-            try
-            {
-                if (ack)
-                {
-                    await channel.BasicAckAsync(deliveryTag, multiple: false, CancellationToken.None);
-                }
-                else
-                {
-                    await channel.BasicNackAsync(deliveryTag, multiple: false, requeue: true, CancellationToken.None);
-                }
-            }
-            catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException or ObjectDisposedException)
+            if (await SettleAsync(channel, deliveryTag, ack) is { } error)
             {
                 _logger.LogInformation(
                     "Delivery not settled, its channel closed; the broker delivers it again: Queue={Queue} Ack={Ack} Error={Error}",
                     _options.QueueName,
                     ack,
-                    ex.Message);
+                    error);
             }
         }
 
@@ -852,6 +841,18 @@ public sealed class RabbitMqJobQueue : IJobQueue, IAsyncDisposable
 
         private async Task SettleDeadAsync(IChannel channel, ulong deliveryTag, bool ack)
         {
+            if (await SettleAsync(channel, deliveryTag, ack) is { } error)
+            {
+                _logger.LogInformation(
+                    "Dead-letter delivery not settled, its channel closed: Queue={Queue} Error={Error}",
+                    _options.DeadLetterQueueName,
+                    error);
+            }
+        }
+
+        /// <summary>Acknowledges or returns (requeue) a delivery; the error when its channel closed first, else null.</summary>
+        private static async Task<string?> SettleAsync(IChannel channel, ulong deliveryTag, bool ack)
+        {
             try
             {
                 if (ack)
@@ -862,13 +863,12 @@ public sealed class RabbitMqJobQueue : IJobQueue, IAsyncDisposable
                 {
                     await channel.BasicNackAsync(deliveryTag, multiple: false, requeue: true, CancellationToken.None);
                 }
+
+                return null;
             }
             catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException or ObjectDisposedException)
             {
-                _logger.LogInformation(
-                    "Dead-letter delivery not settled, its channel closed: Queue={Queue} Error={Error}",
-                    _options.DeadLetterQueueName,
-                    ex.Message);
+                return ex.Message;
             }
         }
     }
