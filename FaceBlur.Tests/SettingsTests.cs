@@ -2,10 +2,11 @@ using System.Reflection;
 using FaceBlur.Modules.Processing;
 using FaceBlur.Modules.Processing.Detection;
 using FaceBlur.Modules.Processing.Jobs;
+using FaceBlur.Modules.Stats;
+using FaceBlur.Tests.Support;
 using FaceBlur.Web.Api;
 using FaceBlur.Web.Cleanup;
 using FaceBlur.Web.Upload;
-using FaceBlur.Tests.Support;
 using Microsoft.Extensions.Configuration;
 
 namespace FaceBlur.Tests;
@@ -19,7 +20,7 @@ public class SettingsTests
     public static IEnumerable<Type> OptionsTypes() =>
     [
         typeof(DetectorOptions), typeof(ProcessingOptions), typeof(JobsOptions), typeof(UploadOptions),
-        typeof(RateLimiting.RateLimitOptions), typeof(CleanupOptions), typeof(Cors.CorsOptions),
+        typeof(RateLimiting.RateLimitOptions), typeof(CleanupOptions), typeof(Cors.CorsOptions), typeof(StatsOptions),
     ];
 
     [TestCaseSource(nameof(OptionsTypes))]
