@@ -3,6 +3,7 @@ using FaceBlur.Modules.Processing;
 using FaceBlur.Modules.Processing.Detection;
 using FaceBlur.Modules.Processing.Jobs;
 using FaceBlur.Modules.Processing.Video;
+using FaceBlur.Modules.Stats;
 using FaceBlur.Tests.Support;
 using FaceBlur.Web.Api;
 using FaceBlur.Web.Cleanup;
@@ -20,7 +21,7 @@ public class SettingsTests
     public static IEnumerable<Type> OptionsTypes() =>
     [
         typeof(DetectorOptions), typeof(ProcessingOptions), typeof(JobsOptions), typeof(UploadOptions), typeof(VideoOptions),
-        typeof(RateLimiting.RateLimitOptions), typeof(CleanupOptions), typeof(Cors.CorsOptions),
+        typeof(RateLimiting.RateLimitOptions), typeof(CleanupOptions), typeof(Cors.CorsOptions), typeof(StatsOptions),
     ];
 
     [TestCaseSource(nameof(OptionsTypes))]

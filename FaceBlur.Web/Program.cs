@@ -2,10 +2,12 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using FaceBlur.Modules.Processing;
 using FaceBlur.Modules.Processing.Jobs;
+using FaceBlur.Modules.Stats;
 using FaceBlur.Web.Api;
 using FaceBlur.Web.Cleanup;
 using FaceBlur.Web.Download;
 using FaceBlur.Web.Hosting;
+using FaceBlur.Web.Monitoring;
 using FaceBlur.Web.Upload;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.FileProviders;
@@ -51,6 +53,8 @@ namespace FaceBlur.Web.Hosting
                 o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
             });
             builder.Services.AddSingleton(TimeProvider.System);
+            // Before the job worker, so the stats database is migrated before the first job can end.
+            builder.Services.AddStats(builder.Configuration);
             builder.Services.AddProcessing(builder.Configuration);
             builder.Services.AddJobs(builder.Configuration);
             builder.Services.AddUpload(builder.Configuration);
@@ -59,16 +63,20 @@ namespace FaceBlur.Web.Hosting
             builder.Services.AddApiErrorHandling();
             builder.Services.AddConfiguredCors(builder.Configuration);
             builder.Services.AddOpenApi();
+            builder.Services.AddMonitoring();
 
             var app = builder.Build();
             app.UseApiErrorHandling();
             app.UseCors();
             app.UseDefaultFiles();
             app.UseStaticFiles();
+            app.UseUploadAccounting();
             app.UseRateLimiter();
             app.MapServiceEndpoints();
             app.MapUploadEndpoints();
             app.MapResultEndpoints();
+            app.MapStats();
+            app.MapMonitoring();
             app.MapOpenApi();
             app.MapScalarApiReference("/api-reference");
             app.MapPlaceholderPage();

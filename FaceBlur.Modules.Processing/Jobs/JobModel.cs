@@ -53,7 +53,14 @@ public sealed record JobMessage(
     [property: JsonPropertyName("enqueued_at")] DateTimeOffset EnqueuedAt);
 
 /// <summary>A produced result, stored under STORAGE_DIR.</summary>
-public sealed record JobResult(string ResultPath, string ContentType, string FileName, int FacesDetected);
+public sealed record JobResult(string ResultPath, string ContentType, string FileName, int FacesDetected)
+{
+    /// <summary>A video result: the duration processed, in seconds (for metrics and stats; not stored with the job).</summary>
+    public double VideoSeconds { get; init; }
+
+    /// <summary>A video result: the frames processed (for metrics; not stored with the job).</summary>
+    public long VideoFrames { get; init; }
+}
 
 /// <summary>Everything known about a job. Kept by an <see cref="IJobStore"/> until STORAGE_TTL_MINUTES after its last change.</summary>
 public sealed record JobState

@@ -63,7 +63,11 @@ public sealed class JobRunner(ImageProcessor images, VideoAnonymizer videos, Job
         }
 
         var name = "blurred_" + (Path.GetFileNameWithoutExtension(input.DisplayName) is { Length: > 0 } stem ? stem : "video") + ".mp4";
-        return JobOutcome.Succeeded(new JobResult(relative, "video/mp4", name, video.FacesDetected));
+        return JobOutcome.Succeeded(new JobResult(relative, "video/mp4", name, video.FacesDetected)
+        {
+            VideoSeconds = video.DurationSeconds,
+            VideoFrames = video.Frames,
+        });
     }
 
     private async Task<JobOutcome> RunImagesAsync(JobMessage message, JobProgress progress, CancellationToken cancellationToken)

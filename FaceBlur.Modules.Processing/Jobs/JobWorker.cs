@@ -16,6 +16,8 @@ public sealed partial class JobWorker(
     JobRunner runner,
     JobStorage storage,
     JobsOptions options,
+    JobMetrics metrics,
+    IEnumerable<IJobObserver> observers,
     TimeProvider time,
     ILogger<JobWorker> logger) : BackgroundService
 {
@@ -50,6 +52,7 @@ public sealed partial class JobWorker(
         }
 
         LogJobStarted(logger, message.TaskId, message.Kind, message.Inputs.Count, delivery.DeliveryCount);
+        metrics.Started(message.EnqueuedAt);
         var started = time.GetTimestamp();
         var progress = new JobProgress(store, message.TaskId, time, logger);
 
@@ -61,17 +64,41 @@ public sealed partial class JobWorker(
             TaskScheduler.Default).Unwrap();
         await progress.FlushAsync();
 
+        JobEnded ended;
         if (outcome.Result is { } result)
         {
             await store.CompleteAsync(message.TaskId, result, cancellationToken);
-            LogJobSucceeded(logger, message.TaskId, result.FacesDetected, time.GetElapsedTime(started).TotalMilliseconds);
+            var elapsed = time.GetElapsedTime(started);
+            LogJobSucceeded(logger, message.TaskId, result.FacesDetected, elapsed.TotalMilliseconds);
             TryDelete(message.TaskId, () => storage.DeleteInputs(message));
+            ended = new JobEnded(message.TaskId, message.Kind, true, message.Inputs.Count, result.FacesDetected, result.VideoSeconds, result.VideoFrames, elapsed);
         }
         else
         {
             await store.FailAsync(message.TaskId, outcome.FailureReason ?? "Processing failed.", cancellationToken);
             LogJobFailed(logger, message.TaskId, outcome.FailureReason);
             TryDelete(message.TaskId, () => storage.DeleteJob(message.TaskId));
+            ended = new JobEnded(message.TaskId, message.Kind, false, message.Inputs.Count, 0, 0, 0, time.GetElapsedTime(started));
+        }
+
+        metrics.Ended(ended);
+        await NotifyAsync(ended);
+    }
+
+    /// <summary>Tells the observers; what they throw is logged, never turned into a retry of a job that is done.</summary>
+    private async Task NotifyAsync(JobEnded ended)
+    {
+        foreach (var observer in observers)
+        {
+            try
+            {
+                // Not the job's token: a job whose result is stored is counted even while the host stops.
+                await observer.OnJobEndedAsync(ended, CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                LogObserverFailed(logger, ex, ended.TaskId, observer.GetType().Name);
+            }
         }
     }
 
@@ -81,6 +108,7 @@ public sealed partial class JobWorker(
         var reason = $"Processing failed {deliveries} times; the file may be damaged or unsupported.";
         await store.FailAsync(message.TaskId, reason, cancellationToken);
         LogDeadLettered(logger, message.TaskId, deliveries);
+        metrics.DeadLettered(message.Kind);
         TryDelete(message.TaskId, () => storage.DeleteJob(message.TaskId));
     }
 
@@ -117,6 +145,9 @@ public sealed partial class JobWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {TaskId} dead-lettered after {Deliveries} deliveries")]
     private static partial void LogDeadLettered(ILogger logger, string taskId, int deliveries);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Observer {Observer} failed for job {TaskId}")]
+    private static partial void LogObserverFailed(ILogger logger, Exception exception, string taskId, string observer);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Files of job {TaskId} not deleted: {Reason}")]
     private static partial void LogFilesNotDeleted(ILogger logger, string taskId, string reason);

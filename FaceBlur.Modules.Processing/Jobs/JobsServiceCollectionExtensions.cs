@@ -26,6 +26,7 @@ public static class JobsServiceCollectionExtensions
         services.AddSingleton<IJobStore>(CreateStore);
         services.AddSingleton<IJobQueue>(CreateQueue);
         services.AddSingleton<JobRunner>();
+        services.AddSingleton<JobMetrics>();
         services.AddHostedService<JobWorker>();
         return services;
     }

@@ -37,6 +37,7 @@ public class ServiceEndpointTests
         var checks = json.GetProperty("data").GetProperty("checks");
         checks.GetProperty("queue").GetString().Should().Be("ok");
         checks.GetProperty("result_store").GetString().Should().Be("ok");
+        checks.GetProperty("stats_db").GetString().Should().Be("ok");
         checks.GetProperty("detector_model").GetString().Should().Be("ok");
     }
 
@@ -74,7 +75,7 @@ public class ServiceEndpointTests
         document.StatusCode.Should().Be(HttpStatusCode.OK);
         var json = await Http.JsonAsync(document);
         var paths = json.GetProperty("paths");
-        foreach (var path in new[] { "/health", "/blur", "/blur/video", "/results/{task_id}", "/queue", "/limits" })
+        foreach (var path in new[] { "/health", "/blur", "/blur/video", "/results/{task_id}", "/queue", "/limits", "/stats" })
         {
             paths.TryGetProperty(path, out _).Should().BeTrue(path);
         }

@@ -22,6 +22,9 @@ public class StartupValidationTests
     [TestCase("LOG_LEVEL", "Chatty")]
     [TestCase("CORS_ALLOW_ORIGINS", "not a url")]
     [TestCase("ALLOWED_EXTENSIONS", "jpg,../x")]
+    [TestCase("STATS_DB_PATH", "/etc/hostname/stats.db")]
+    [TestCase("VISITOR_COOKIE_NAME", "visitor;id")]
+    [TestCase("VISITOR_COOKIE_MAX_AGE_DAYS", "-1")]
     public async Task A_bad_setting_stops_the_app_with_one_line_naming_it(string setting, string value)
     {
         var (exitCode, stdout, stderr) = await RunAppAsync(new Dictionary<string, string> { [setting] = value });

@@ -24,6 +24,7 @@ internal sealed class FaceBlurFactory(IReadOnlyDictionary<string, string?>? sett
         var values = new Dictionary<string, string?>
         {
             ["STORAGE_DIR"] = StorageDir,
+            ["STATS_DB_PATH"] = Path.Combine(StorageDir, "stats.db"),
             ["DETECTOR_MODEL_PATH"] = TestPaths.DetectorModel,
             ["DETECTOR_MODEL_N_PATH"] = TestPaths.DetectorModelN,
             ["BLUR_RATE_LIMIT"] = "10000/minute",

@@ -17,6 +17,9 @@ public static class ApiErrors
     public const string NotFound = "not_found";
     public const string MethodNotAllowed = "method_not_allowed";
 
+    /// <summary>Where the code of the error answered is left in <see cref="HttpContext.Items"/> (for metrics).</summary>
+    public const string CodeItemKey = "faceblur.error_code";
+
     public static int StatusOf(string code) => code switch
     {
         ValidationError or MediaTooLong or MediaTooLarge => StatusCodes.Status400BadRequest,
@@ -31,6 +34,19 @@ public static class ApiErrors
         _ => StatusCodes.Status500InternalServerError,
     };
 
+    /// <summary>The code answered with a status when nothing more precise is known.</summary>
+    public static string CodeOf(int status) => status switch
+    {
+        StatusCodes.Status413PayloadTooLarge => PayloadTooLarge,
+        StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaType,
+        StatusCodes.Status429TooManyRequests => RateLimited,
+        StatusCodes.Status404NotFound => NotFound,
+        StatusCodes.Status405MethodNotAllowed => MethodNotAllowed,
+        StatusCodes.Status503ServiceUnavailable => ServiceUnavailable,
+        >= 500 => InternalError,
+        _ => ValidationError,
+    };
+
     /// <summary>An error envelope as an endpoint result.</summary>
     public static IResult Result(string code, string message, IReadOnlyDictionary<string, object?>? details = null) =>
         Results.Json(new ErrorEnvelope(code, message, details ?? Empty), statusCode: StatusOf(code));
@@ -40,6 +56,7 @@ public static class ApiErrors
     {
         ArgumentNullException.ThrowIfNull(context);
         context.Response.StatusCode = StatusOf(code);
+        context.Items[CodeItemKey] = code;
         return context.Response.WriteAsJsonAsync(new ErrorEnvelope(code, message, details ?? Empty), context.RequestAborted);
     }
 

@@ -39,6 +39,7 @@ public static partial class ErrorHandling
                 _ => (ApiErrors.ValidationError, "The request is not valid."),
             };
             // The framework's status stands (e.g. 405, or 400 for a request it could not read); only the body is ours.
+            http.Items[ApiErrors.CodeItemKey] = code;
             await http.Response.WriteAsJsonAsync(new ErrorEnvelope(code, message, new Dictionary<string, object?>()), http.RequestAborted);
         });
         return app;

@@ -1,5 +1,6 @@
 using FaceBlur.Modules.Processing.Detection;
 using FaceBlur.Modules.Processing.Jobs;
+using FaceBlur.Modules.Stats;
 using FaceBlur.Web.Upload;
 using Microsoft.Extensions.Options;
 
@@ -37,14 +38,16 @@ public static class ServiceEndpoints
         return app;
     }
 
-    private static async Task<IResult> GetHealthAsync(IJobQueue queue, IJobStore store, IServiceProvider services, CancellationToken cancellationToken)
+    private static async Task<IResult> GetHealthAsync(IJobQueue queue, IJobStore store, StatsService stats, IServiceProvider services, CancellationToken cancellationToken)
     {
         var queueOk = PingAsync(queue.PingAsync, cancellationToken);
         var storeOk = PingAsync(store.PingAsync, cancellationToken);
+        var statsOk = PingAsync(stats.PingAsync, cancellationToken);
         var checks = new Dictionary<string, string>
         {
             ["queue"] = await queueOk ? "ok" : "down",
             ["result_store"] = await storeOk ? "ok" : "down",
+            ["stats_db"] = await statsOk ? "ok" : "down",
             ["detector_model"] = services.GetService<IFaceDetector>() is null ? "down" : "ok",
         };
         var healthy = checks.Values.All(v => v == "ok");

@@ -8,6 +8,10 @@ namespace FaceBlur.Web.Upload;
 
 public static class UploadEndpoints
 {
+    public const string ImagesEndpointName = "BlurImages";
+
+    public const string VideoEndpointName = "BlurVideo";
+
     public static IServiceCollection AddUpload(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<UploadOptions>().Bind(configuration).ValidateWith(o => o.Validate()).ValidateOnStart();
@@ -25,7 +29,7 @@ public static class UploadEndpoints
             .WithMetadata(new RequestSizeLimitAttribute(options.MaxImagesRequestBytes))
             .RequireRateLimiting(RateLimiting.UploadPolicy)
             .DisableAntiforgery()
-            .WithName("BlurImages")
+            .WithName(ImagesEndpointName)
             .WithSummary("Upload 1..MAX_UPLOAD_FILES images (multipart field `files`) to have their faces hidden.")
             .WithDescription("Optional form fields: mode (blur|pixelate|solid), shape (ellipse|rect), padding (0..1), strength (1..100).")
             .Accepts<IFormFileCollection>("multipart/form-data")
@@ -37,7 +41,7 @@ public static class UploadEndpoints
             .WithMetadata(new RequestSizeLimitAttribute(options.MaxVideoRequestBytes))
             .RequireRateLimiting(RateLimiting.UploadPolicy)
             .DisableAntiforgery()
-            .WithName("BlurVideo")
+            .WithName(VideoEndpointName)
             .WithSummary("Upload one video (multipart field `file`) to have its faces hidden.")
             .WithDescription("Optional form fields as for POST /blur. Videos over MAX_VIDEO_SECONDS are refused with media_too_long.")
             .Accepts<IFormFile>("multipart/form-data")

@@ -3,6 +3,7 @@ using FaceBlur.Modules.Processing.Images;
 using FaceBlur.Modules.Processing.Jobs;
 using FaceBlur.Modules.Processing.Media;
 using FaceBlur.Modules.Processing.Video;
+using FaceBlur.Modules.Stats;
 using FaceBlur.Web.Api;
 using Microsoft.Extensions.Options;
 
@@ -23,6 +24,8 @@ public sealed partial class UploadService(
     JobStorage storage,
     IJobStore store,
     IJobQueue queue,
+    StatsService stats,
+    UploadMetrics metrics,
     TimeProvider time,
     ILogger<UploadService> logger)
 {
@@ -88,6 +91,9 @@ public sealed partial class UploadService(
 
             accepted = true;
             LogAccepted(logger, taskId, kind, inputs.Count, parts.Files.Sum(f => f.Length));
+            metrics.Submitted(kind);
+            // Never fails the upload: a stats failure is logged and counted by the stats module.
+            await stats.TryIncrementAsync(new StatsIncrement(Tasks: 1), CancellationToken.None);
             return new AcceptedJob(taskId, kind, inputs.Count);
         }
         catch (ApiException ex)

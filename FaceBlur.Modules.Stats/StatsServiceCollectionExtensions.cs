@@ -1,0 +1,38 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace FaceBlur.Modules.Stats;
+
+public static class StatsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the stats module: settings (validated at start; a relative STATS_DB_PATH resolves against the content
+    /// root), the SQLite database (migrated at start, WAL mode), <see cref="StatsService"/> and its metrics.
+    /// </summary>
+    public static IServiceCollection AddStats(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<StatsOptions>()
+            .Bind(configuration)
+            .PostConfigure<IHostEnvironment>((o, env) => o.BasePath = env.ContentRootPath)
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<StatsOptions>, StatsOptionsValidator>();
+        services.AddPooledDbContextFactory<StatsDbContext>((sp, db) =>
+            db.UseSqlite(StatsConnection.ForRuntime(sp.GetRequiredService<IOptions<StatsOptions>>().Value.DbFullPath)));
+        services.AddSingleton<StatsMetrics>();
+        services.AddSingleton<StatsService>();
+        services.AddHostedService<StatsDatabaseInitializer>();
+        return services;
+    }
+
+    private sealed class StatsOptionsValidator : IValidateOptions<StatsOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, StatsOptions options)
+        {
+            var failures = options.Validate().ToList();
+            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        }
+    }
+}
