@@ -2,10 +2,10 @@ using System.Reflection;
 using FaceBlur.Modules.Processing;
 using FaceBlur.Modules.Processing.Detection;
 using FaceBlur.Modules.Processing.Jobs;
+using FaceBlur.Tests.Support;
 using FaceBlur.Web.Api;
 using FaceBlur.Web.Cleanup;
 using FaceBlur.Web.Upload;
-using FaceBlur.Tests.Support;
 using Microsoft.Extensions.Configuration;
 
 namespace FaceBlur.Tests;

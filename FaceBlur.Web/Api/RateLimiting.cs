@@ -1,6 +1,6 @@
-using FaceBlur.Modules.Processing;
 using System.Globalization;
 using System.Threading.RateLimiting;
+using FaceBlur.Modules.Processing;
 
 namespace FaceBlur.Web.Api;
 
