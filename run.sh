@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up what is missing (the detector model, checked by SHA-256) and runs FaceBlur on one port (default 8080).
+# Sets up what is missing (the detector model, checked by SHA-256; the web page's npm packages and build) and runs
+# FaceBlur on one port (default 8080), page and API.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
@@ -9,8 +10,10 @@ port="${PORT:-8080}"
 for tool in dotnet curl sha256sum; do
   command -v "$tool" >/dev/null || { echo "run.sh: '$tool' is required but not installed" >&2; exit 1; }
 done
+command -v npm >/dev/null || { echo "run.sh: 'npm' (Node.js 20+) is required to build the web page" >&2; exit 1; }
 
 scripts/fetch-models.sh
+# Building the host also installs the web page's packages (npm ci) and builds it into wwwroot when missing or changed.
 dotnet build FaceBlur.Web/FaceBlur.Web.csproj -c Release --nologo -v quiet
-echo "FaceBlur: serving http://localhost:$port (Ctrl+C to stop)"
+echo "FaceBlur: the page and the API at http://localhost:$port (Ctrl+C to stop)"
 exec dotnet FaceBlur.Web/bin/Release/net10.0/FaceBlur.Web.dll --contentRoot "$root" --urls "http://0.0.0.0:$port"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test and check of the project: formatting, the build (warnings are errors) and the test suites.
+# Runs every test and check of the project: formatting, the build (warnings are errors) and the test suites (.NET,
+# then the web page's lint, typecheck, unit and end-to-end tests).
 # Ends with one line "N passed, N failed" (checks count as one test each) and exits non-zero on any failure.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -45,6 +46,39 @@ else
   failed=$((failed + 1))
   echo "FAILED: the .NET test run wrote no results"
 fi
+
+# The web page (ClientApp): lint, typecheck, unit tests, then end-to-end tests that start the real host (zero-setup,
+# temporary STORAGE_DIR, free port) and drive Debian's Chromium (/usr/bin/chromium) through playwright-core.
+client="$root/ClientApp"
+mkdir -p "$results"
+vitest_counts() { # vitest_counts <name> <json report>: adds the report's tests to the totals
+  local counts
+  if counts="$(node -e '
+    const r = require(process.argv[1]);
+    const other = r.numTotalTests - r.numPassedTests - r.numFailedTests - r.numPendingTests - r.numTodoTests;
+    // A file that failed before its tests ran (an import or setup error) counts as one failure.
+    const broken = r.numFailedTestSuites > 0 && r.numFailedTests === 0 ? 1 : 0;
+    console.log(r.numPassedTests, r.numFailedTests + other + broken, r.numPendingTests + r.numTodoTests, r.numTotalTests);
+  ' "$2" 2>/dev/null)"; then
+    read -r p f s t <<<"$counts"
+    passed=$((passed + p)); failed=$((failed + f))
+    echo "$1: $p passed, $f failed, $s skipped"
+    if [[ "$t" -eq 0 ]]; then failed=$((failed + 1)); echo "FAILED: no $1 test ran"; fi
+  else
+    failed=$((failed + 1)); echo "FAILED: $1 wrote no report"
+  fi
+}
+if [[ ! -f "$client/node_modules/.package-lock.json" || "$client/package-lock.json" -nt "$client/node_modules/.package-lock.json" ]]; then
+  (cd "$client" && npm ci --no-audit --no-fund) || { failed=$((failed + 1)); echo "FAILED: npm ci"; }
+fi
+check "ClientApp eslint" bash -c "cd '$client' && npx --no-install eslint ."
+check "ClientApp prettier (check)" bash -c "cd '$client' && npx --no-install prettier --check ."
+check "ClientApp typecheck" bash -c "cd '$client' && npx --no-install tsc -b --noEmit"
+(cd "$client" && npx --no-install vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json")
+vitest_counts "vitest" "$results/vitest.json"
+(cd "$client" && npx --no-install vitest run --config vitest.e2e.config.ts --reporter=default --reporter=json \
+  --outputFile.json="$results/e2e.json")
+vitest_counts "e2e (chromium)" "$results/e2e.json"
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -8,6 +8,7 @@ using FaceBlur.Web.Cleanup;
 using FaceBlur.Web.Download;
 using FaceBlur.Web.Hosting;
 using FaceBlur.Web.Monitoring;
+using FaceBlur.Web.Spa;
 using FaceBlur.Web.Upload;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.FileProviders;
@@ -34,7 +35,9 @@ namespace FaceBlur.Web.Hosting
     {
         public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
         {
-            var builder = WebApplication.CreateBuilder(args);
+            // The web root is where the SPA's build lands beside the app (bin/.../wwwroot, publish/wwwroot), whatever
+            // the content root is (run.sh passes the repository root).
+            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, WebRootPath = SpaHosting.WebRoot });
             // The defaults travel beside the app (appsettings.json is copied to the output); the content root's
             // appsettings.json, the environment and the command line override them, in that order.
             builder.Configuration.Sources.Insert(0, new JsonConfigurationSource
@@ -68,8 +71,7 @@ namespace FaceBlur.Web.Hosting
             var app = builder.Build();
             app.UseApiErrorHandling();
             app.UseCors();
-            app.UseDefaultFiles();
-            app.UseStaticFiles();
+            app.UseSpaStaticFiles();
             app.UseUploadAccounting();
             app.UseRateLimiter();
             app.MapServiceEndpoints();

@@ -118,6 +118,8 @@ public sealed class JobRunner(ImageProcessor images, VideoAnonymizer videos, Job
                 {
                     // Already-compressed formats gain nothing from deflate.
                     var entry = zip.CreateEntry(name, CompressionLevel.NoCompression);
+                    // Faces found in this image, for clients that show per-image counts (X-Faces-Detected is the total).
+                    entry.Comment = FacesComment(image.Faces.Count);
                     await using var entryStream = await entry.OpenAsync(ct);
                     await entryStream.WriteAsync(image.Bytes, ct);
                 }
@@ -125,6 +127,9 @@ public sealed class JobRunner(ImageProcessor images, VideoAnonymizer videos, Job
             cancellationToken);
         return JobOutcome.Succeeded(new JobResult(zipPath, "application/zip", ZipFileName, faces));
     }
+
+    /// <summary>The comment of each zip entry: <c>faces=N</c>, the faces found in that image.</summary>
+    public static string FacesComment(int faces) => "faces=" + faces.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The display name with the extension of the format actually written.</summary>
     internal static string OutputName(string displayName, ImageFormat format)

@@ -84,6 +84,12 @@ public class JobFlowTests(Transport transport)
         await using var stream = await response.Content.ReadAsStreamAsync();
         using var zip = new ZipArchive(stream);
         zip.Entries.Select(e => e.FullName).Should().Equal("a.jpg", "a (2).jpg", "c.png");
+        // Each entry's comment tells the faces found in that image; together they make X-Faces-Detected.
+        var perImage = zip.Entries.Select(e => e.Comment).ToList();
+        perImage.Should().AllSatisfy(c => c.Should().MatchRegex("^faces=[0-9]+$"));
+        perImage.Sum(c => int.Parse(c["faces=".Length..], System.Globalization.CultureInfo.InvariantCulture))
+            .Should().Be(int.Parse(response.Headers.GetValues("X-Faces-Detected").Single(), System.Globalization.CultureInfo.InvariantCulture))
+            .And.BeGreaterThan(0);
         foreach (var entry in zip.Entries)
         {
             await using var entryStream = entry.Open();

@@ -1,0 +1,137 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
+import { compareInBrowser, dlibDir, groundTruth, openBrowser, screenshot } from "./support";
+
+type Browser = Awaited<ReturnType<typeof openBrowser>>;
+const baseUrl = inject("baseUrl");
+const photo = (name: string) => path.join(dlibDir, "images", name);
+
+describe("photos", () => {
+  let browser: Browser;
+  beforeEach(async () => {
+    browser = await openBrowser();
+  });
+  afterEach(async () => {
+    expect(browser.errors).toEqual([]);
+    await browser.close();
+  });
+
+  it("uploads a photo, shows progress and the before/after, and downloads a result whose faces alone changed", async () => {
+    const { page } = browser;
+    const name = "2008_002506.jpg";
+    const served: number[] = [];
+    page.on("response", (r) => r.url().includes("/results/") && served.push(r.status()));
+
+    await page.goto(baseUrl);
+    await page.getByTestId("status-badge").filter({ hasText: "Online" }).waitFor();
+    await page.getByTestId("drop-zone").waitFor();
+    await screenshot(page, "01-start");
+
+    await page.getByTestId("file-input").setInputFiles(photo(name));
+    await page.getByRole("list", { name: "Chosen files" }).getByText(name).waitFor();
+    await screenshot(page, "02-selected");
+
+    // Record every stage the progress card shows, however quickly the job runs.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { __stages: string[] }).__stages = seen;
+      new MutationObserver(() => {
+        const stage = document.querySelector("[data-testid=job-stage]")?.textContent;
+        if (stage && seen[seen.length - 1] !== stage) seen.push(stage);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await page.getByTestId("submit").click();
+    await page.getByTestId("result").waitFor({ timeout: 60_000 });
+    const stages = await page.evaluate(() => (window as unknown as { __stages: string[] }).__stages);
+    expect(stages[0]).toBe("Uploading");
+    expect(stages.length).toBeGreaterThan(1);
+
+    const summary = await page.getByTestId("result-summary").textContent();
+    expect(summary).toMatch(/^[1-9]\d* faces? hidden in the photo\.$/);
+    await screenshot(page, "03-result-photo");
+
+    // The comparison slider: keyboard and drag.
+    const handle = page.getByTestId("compare-handle");
+    await handle.focus();
+    await page.keyboard.press("End");
+    expect(await handle.getAttribute("aria-valuenow")).toBe("100");
+    await page.keyboard.press("ArrowLeft");
+    expect(await handle.getAttribute("aria-valuenow")).toBe("98");
+    const box = await page.getByTestId("compare").boundingBox();
+    if (!box) throw new Error("no comparison frame");
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.25, box.y + box.height / 2, { steps: 4 });
+    await page.mouse.up();
+    expect(Number(await handle.getAttribute("aria-valuenow"))).toBeGreaterThanOrEqual(24);
+    expect(Number(await handle.getAttribute("aria-valuenow"))).toBeLessThanOrEqual(26);
+    await screenshot(page, "04-result-slider-dragged");
+
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download").click()]);
+    expect(download.suggestedFilename()).toBe(`blurred_${name}`);
+    const result = readFileSync(await download.path());
+    const original = readFileSync(photo(name));
+    const boxes = groundTruth().get(name) ?? [];
+    const diff = await compareInBrowser(page, original, result, boxes);
+    for (const face of diff.faces) expect(face).toBeGreaterThan(8);
+    expect(diff.outside).toBeLessThan(2.5);
+
+    // Served once, downloaded once: the page kept the blob for the preview and the download.
+    expect(served.filter((s) => s === 200)).toHaveLength(1);
+    expect(served).not.toContain(410);
+  });
+
+  it("processes several photos into a grid with faces per photo and a zip", async () => {
+    const { page } = browser;
+    const names = ["2008_001009.jpg", "2008_001322.jpg", "2009_004587.jpg", "2008_002079.jpg", "2007_007763.jpg"];
+    await page.goto(baseUrl);
+    await page.getByTestId("file-input").setInputFiles(names.map(photo));
+    await expect.poll(() => page.getByRole("list", { name: "Chosen files" }).getByRole("listitem").count()).toBe(5);
+    await page.getByTestId("submit").click();
+    await page.getByTestId("job-progress").waitFor();
+    // A moment into the job: real progress from the server.
+    await page.waitForFunction(
+      () => {
+        const bar = document.querySelector("[data-testid=job-progress-bar]");
+        const now = Number(bar?.getAttribute("aria-valuenow") ?? bar?.getAttribute("data-value") ?? "0");
+        return now > 0 || document.querySelector("[data-testid=result]") !== null;
+      },
+      undefined,
+      { timeout: 60_000, polling: 50 },
+    );
+    await screenshot(page, "05-progress");
+    await page.getByTestId("result").waitFor({ timeout: 90_000 });
+    const grid = page.getByTestId("result-grid").getByRole("button");
+    expect(await grid.count()).toBe(5);
+    const labels = await grid.evaluateAll((buttons) => buttons.map((b) => b.getAttribute("aria-label") ?? ""));
+    for (const label of labels) expect(label).toMatch(/, \d+ faces?$/);
+    const perPhoto = labels.map((l) => Number(/(\d+) faces?$/.exec(l)?.[1]));
+    const summary = (await page.getByTestId("result-summary").textContent()) ?? "";
+    expect(Number(/^(\d+)/.exec(summary)?.[1])).toBe(perPhoto.reduce((a, b) => a + b, 0));
+    await grid.nth(2).click();
+    expect(await grid.nth(2).getAttribute("aria-pressed")).toBe("true");
+    await screenshot(page, "06-result-grid");
+
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download").click()]);
+    expect(download.suggestedFilename()).toBe("blurred_images.zip");
+
+    await page.getByRole("button", { name: "Process more" }).click();
+    await page.getByTestId("drop-zone").waitFor();
+    expect(await page.getByRole("list", { name: "Chosen files" }).count()).toBe(0);
+  });
+
+  it("remembers the options between visits", async () => {
+    const { page } = browser;
+    await page.goto(baseUrl);
+    await page.getByRole("radio", { name: "Pixelate" }).click();
+    await page.getByRole("radio", { name: "Rectangle" }).click();
+    const strength = page.getByRole("slider", { name: "Strength" });
+    await strength.focus();
+    await page.keyboard.press("Home");
+    await page.reload();
+    expect(await page.getByRole("radio", { name: "Pixelate" }).getAttribute("aria-checked")).toBe("true");
+    expect(await page.getByRole("radio", { name: "Rectangle" }).getAttribute("aria-checked")).toBe("true");
+    expect(await page.getByRole("slider", { name: "Strength" }).getAttribute("aria-valuenow")).toBe("1");
+  });
+});
