@@ -26,29 +26,29 @@ public static class UploadEndpoints
 
         app.MapPost("/blur", async (HttpRequest request, UploadService uploads, CancellationToken ct) =>
                 Accepted(await uploads.AcceptImagesAsync(request, ct)))
-            .WithMetadata(new RequestSizeLimitAttribute(options.MaxImagesRequestBytes))
-            .RequireRateLimiting(RateLimiting.UploadPolicy)
-            .DisableAntiforgery()
+            .AsUpload(options.MaxImagesRequestBytes)
             .WithName(ImagesEndpointName)
             .WithSummary("Upload 1..MAX_UPLOAD_FILES images (multipart field `files`) to have their faces hidden.")
             .WithDescription("Optional form fields: mode (blur|pixelate|solid), shape (ellipse|rect), padding (0..1), strength (1..100).")
-            .Accepts<IFormFileCollection>("multipart/form-data")
-            .Produces<Envelope<AcceptedData>>(StatusCodes.Status202Accepted)
-            .ProducesErrors(400, 413, 415, 429, 503);
+            .Accepts<IFormFileCollection>("multipart/form-data");
 
         app.MapPost("/blur/video", async (HttpRequest request, UploadService uploads, CancellationToken ct) =>
                 Accepted(await uploads.AcceptVideoAsync(request, ct)))
-            .WithMetadata(new RequestSizeLimitAttribute(options.MaxVideoRequestBytes))
-            .RequireRateLimiting(RateLimiting.UploadPolicy)
-            .DisableAntiforgery()
+            .AsUpload(options.MaxVideoRequestBytes)
             .WithName(VideoEndpointName)
             .WithSummary("Upload one video (multipart field `file`) to have its faces hidden.")
             .WithDescription("Optional form fields as for POST /blur. Videos over MAX_VIDEO_SECONDS are refused with media_too_long.")
-            .Accepts<IFormFile>("multipart/form-data")
-            .Produces<Envelope<AcceptedData>>(StatusCodes.Status202Accepted)
-            .ProducesErrors(400, 413, 415, 429, 503);
+            .Accepts<IFormFile>("multipart/form-data");
         return app;
     }
+
+    /// <summary>What both upload routes share: their own body limit, the upload rate limit, the 202 and error answers.</summary>
+    private static RouteHandlerBuilder AsUpload(this RouteHandlerBuilder builder, long maxRequestBytes) => builder
+        .WithMetadata(new RequestSizeLimitAttribute(maxRequestBytes))
+        .RequireRateLimiting(RateLimiting.UploadPolicy)
+        .DisableAntiforgery()
+        .Produces<Envelope<AcceptedData>>(StatusCodes.Status202Accepted)
+        .ProducesErrors(400, 413, 415, 429, 503);
 
     private static IResult Accepted(AcceptedJob job)
     {
