@@ -69,6 +69,7 @@ namespace FaceBlur.Web.Hosting
             builder.Services.AddMonitoring();
 
             var app = builder.Build();
+            app.UseSecurityHeaders();
             app.UseApiErrorHandling();
             app.UseCors();
             app.UseSpaStaticFiles();
@@ -80,7 +81,7 @@ namespace FaceBlur.Web.Hosting
             app.MapStats();
             app.MapMonitoring();
             app.MapOpenApi();
-            app.MapScalarApiReference("/api-reference");
+            app.MapScalarApiReference(SecurityHeaders.ApiReferencePath);
             app.MapPlaceholderPage();
             return app;
         }

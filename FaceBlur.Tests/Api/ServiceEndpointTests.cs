@@ -109,6 +109,28 @@ public class ServiceEndpointTests
         json.ToString().Should().NotContain(ThrowingRouteFilter.Secret);
     }
 
+    [TestCase("/health")]
+    [TestCase("/")]
+    [TestCase("/no/such/thing")]
+    [TestCase(ThrowingRouteFilter.Path)]
+    public async Task Every_response_forbids_sniffing_framing_and_foreign_content(string path)
+    {
+        using var response = await _client.GetAsync(path);
+        response.Headers.GetValues("X-Content-Type-Options").Should().Equal("nosniff");
+        response.Headers.GetValues("X-Frame-Options").Should().Equal("DENY");
+        response.Headers.GetValues("Referrer-Policy").Should().Equal("no-referrer");
+        var csp = response.Headers.GetValues("Content-Security-Policy").Single();
+        csp.Should().Contain("frame-ancestors 'none'").And.Contain("script-src 'self';").And.Contain("object-src 'none'");
+    }
+
+    [Test]
+    public async Task The_API_reference_page_may_not_be_framed()
+    {
+        using var response = await _client.GetAsync("/api-reference");
+        response.Headers.GetValues("Content-Security-Policy").Single().Should().Be("frame-ancestors 'none'");
+        response.Headers.GetValues("X-Frame-Options").Should().Equal("DENY");
+    }
+
     [Test]
     public async Task The_server_does_not_announce_itself()
     {
