@@ -84,7 +84,9 @@ public sealed class JobRunner(ImageProcessor images, VideoAnonymizer videos, Job
                 return JobOutcome.Failed($"{input.DisplayName}: the uploaded file has expired.");
             }
 
-            var bytes = await File.ReadAllBytesAsync(path, cancellationToken);
+            // Read and processed synchronously: the worker calls this on its dedicated thread, and an await here would
+            // move the CPU work that follows onto the thread pool that serves HTTP requests.
+            var bytes = File.ReadAllBytes(path);
             var processed = images.Process(bytes, message.Options, cancellationToken);
             if (!processed.IsSuccess)
             {
