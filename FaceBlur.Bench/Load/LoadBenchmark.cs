@@ -12,28 +12,48 @@ namespace FaceBlur.Bench.Load;
 /// polled and downloaded, while a prober times <c>GET /health</c>. Bounded in count and time. Reports accepted,
 /// completed, failed and lost jobs and latency percentiles.
 /// </summary>
-internal static class LoadBenchmark
+/// <summary>What a load run measured.</summary>
+public sealed record LoadReport(
+    int Accepted,
+    int Completed,
+    int Failed,
+    int Lost,
+    int Refused,
+    double Seconds,
+    double UploadP50Ms,
+    double UploadP99Ms,
+    double HealthP50Ms,
+    double HealthP99Ms);
+
+public static class LoadBenchmark
 {
-    public const string Usage = "load --url http://127.0.0.1:8080 [--jobs 100] [--concurrency 10] [--image FILE] [--timeout-seconds 600]";
+    public const string Usage = "load --url http://127.0.0.1:8080 [--jobs 100] [--concurrency 10] [--image FILE] [--timeout-seconds 600] [--pid APP_PID]";
 
     public static int Run(IReadOnlyList<string> args)
     {
         var options = Parse(args);
         var url = new Uri(options.GetValueOrDefault("--url") ?? "http://127.0.0.1:8080");
-        if (!IPAddress.TryParse(url.Host, out var address) ? url.Host != "localhost" : !IPAddress.IsLoopback(address))
-        {
-            throw new ArgumentException("load only targets an instance on this machine (127.0.0.1, ::1 or localhost).");
-        }
-
         var jobs = int.Parse(options.GetValueOrDefault("--jobs") ?? "100", CultureInfo.InvariantCulture);
         var concurrency = int.Parse(options.GetValueOrDefault("--concurrency") ?? "10", CultureInfo.InvariantCulture);
         var timeout = TimeSpan.FromSeconds(double.Parse(options.GetValueOrDefault("--timeout-seconds") ?? "600", CultureInfo.InvariantCulture));
         var image = options.GetValueOrDefault("--image") ?? BenchPaths.DefaultLoadImage();
-        return RunAsync(url, jobs, concurrency, File.ReadAllBytes(image), Path.GetFileName(image), timeout).GetAwaiter().GetResult();
+        int? pid = options.TryGetValue("--pid", out var pidText) ? int.Parse(pidText, CultureInfo.InvariantCulture) : null;
+        var report = RunAsync(url, jobs, concurrency, File.ReadAllBytes(image), Path.GetFileName(image), timeout, pid, Console.Out)
+            .GetAwaiter().GetResult();
+        return report.Lost == 0 ? 0 : 1;
     }
 
-    private static async Task<int> RunAsync(Uri url, int jobs, int concurrency, byte[] image, string name, TimeSpan timeout)
+    /// <summary>Runs the load and prints the report to <paramref name="output"/>; <paramref name="appPid"/> samples the app's memory.</summary>
+    public static async Task<LoadReport> RunAsync(
+        Uri url, int jobs, int concurrency, byte[] image, string name, TimeSpan timeout, int? appPid, TextWriter output)
     {
+        ArgumentNullException.ThrowIfNull(url);
+        ArgumentNullException.ThrowIfNull(output);
+        if (!IPAddress.TryParse(url.Host.Trim('[', ']'), out var address) ? url.Host != "localhost" : !IPAddress.IsLoopback(address))
+        {
+            throw new ArgumentException("load only targets an instance on this machine (127.0.0.1, ::1 or localhost).");
+        }
+
         using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(60) };
         using var stop = new CancellationTokenSource(timeout);
         var uploads = new ConcurrentBag<double>();
@@ -42,6 +62,8 @@ internal static class LoadBenchmark
         var next = -1;
         var inFlight = 0;
         var started = Stopwatch.GetTimestamp();
+        long? rssAfterFirstHundred = null;
+        long rssPeak = 0;
 
         var prober = Task.Run(async () =>
         {
@@ -54,6 +76,15 @@ internal static class LoadBenchmark
                     if (Volatile.Read(ref inFlight) > 0)
                     {
                         health.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+                    }
+
+                    if (appPid is { } pid && ResidentBytes(pid) is { } rss)
+                    {
+                        rssPeak = Math.Max(rssPeak, rss);
+                        if (rssAfterFirstHundred is null && outcomes.Values.Sum() >= 100)
+                        {
+                            rssAfterFirstHundred = rss;
+                        }
                     }
                 }
                 catch (OperationCanceledException)
@@ -86,20 +117,51 @@ internal static class LoadBenchmark
         await stop.CancelAsync();
         await prober;
 
-        var accepted = outcomes.Where(o => o.Key is "completed" or "failed" or "lost").Sum(o => o.Value);
-        Console.WriteLine($"jobs={jobs} concurrency={concurrency} seconds={seconds:0.0} jobs_per_second={outcomes.GetValueOrDefault("completed") / seconds:0.00}");
-        Console.WriteLine($"upload_ms {Percentiles(uploads)}");
-        Console.WriteLine($"health_ms_while_busy {Percentiles(health)}");
+        var rssEnd = appPid is { } appId ? ResidentBytes(appId) : null;
+        var report = new LoadReport(
+            Accepted: outcomes.Where(o => o.Key is "completed" or "failed" or "lost").Sum(o => o.Value),
+            Completed: outcomes.GetValueOrDefault("completed"),
+            Failed: outcomes.GetValueOrDefault("failed"),
+            Lost: outcomes.GetValueOrDefault("lost"),
+            Refused: outcomes.Where(o => o.Key.StartsWith("refused", StringComparison.Ordinal) || o.Key == "upload_error").Sum(o => o.Value),
+            Seconds: seconds,
+            UploadP50Ms: Percentile(uploads, 50),
+            UploadP99Ms: Percentile(uploads, 99),
+            HealthP50Ms: Percentile(health, 50),
+            HealthP99Ms: Percentile(health, 99));
+        output.WriteLine($"jobs={jobs} concurrency={concurrency} seconds={seconds:0.0} jobs_per_second={report.Completed / seconds:0.00}");
+        output.WriteLine($"upload_ms {Percentiles(uploads)}");
+        output.WriteLine($"health_ms_while_busy {Percentiles(health)}");
         foreach (var (outcome, count) in outcomes.OrderBy(o => o.Key, StringComparer.Ordinal))
         {
-            Console.WriteLine($"  {outcome}: {count}");
+            output.WriteLine($"  {outcome}: {count}");
         }
 
-        Console.WriteLine(
-            $"accepted={accepted} completed={outcomes.GetValueOrDefault("completed")} failed={outcomes.GetValueOrDefault("failed")} " +
-            $"lost={outcomes.GetValueOrDefault("lost")} upload_p50_ms={Percentile(uploads, 50):0.0} upload_p99_ms={Percentile(uploads, 99):0.0} " +
-            $"health_p50_ms={Percentile(health, 50):0.0} health_p99_ms={Percentile(health, 99):0.0}");
-        return outcomes.GetValueOrDefault("lost") == 0 ? 0 : 1;
+        if (rssAfterFirstHundred is { } first && rssEnd is { } end)
+        {
+            output.WriteLine($"app_rss_mb after_100_jobs={first / 1048576.0:0} end={end / 1048576.0:0} peak={rssPeak / 1048576.0:0} growth={(end - first) * 100.0 / first:0.0}%");
+        }
+
+        output.WriteLine(
+            $"accepted={report.Accepted} completed={report.Completed} failed={report.Failed} lost={report.Lost} " +
+            $"upload_p50_ms={report.UploadP50Ms:0.0} upload_p99_ms={report.UploadP99Ms:0.0} " +
+            $"health_p50_ms={report.HealthP50Ms:0.0} health_p99_ms={report.HealthP99Ms:0.0}");
+        return report;
+    }
+
+    /// <summary>Resident memory of a process on this machine (VmRSS), or null when it cannot be read.</summary>
+    private static long? ResidentBytes(int pid)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            var kb = line?.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
+            return kb is null ? null : long.Parse(kb, CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Uploads, polls and downloads one job; returns its outcome.</summary>
