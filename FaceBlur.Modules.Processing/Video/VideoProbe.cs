@@ -62,7 +62,14 @@ public sealed record VideoInfo(
 }
 
 /// <summary>Limits a video must meet.</summary>
-public sealed record VideoLimits(double MaxSeconds, int MaxWidth = 3840, int MaxHeight = 2160);
+/// <param name="MaxSeconds">Duration.</param>
+/// <param name="MaxWidth">Width of the long side.</param>
+/// <param name="MaxHeight">Height of the short side.</param>
+/// <param name="MaxFrameRate">
+/// Frames per second, declared or implied by the declared frame count: a tiny file declaring billions of frames would
+/// otherwise keep a worker decoding (or duplicating) frames until its time limit.
+/// </param>
+public sealed record VideoLimits(double MaxSeconds, int MaxWidth = 3840, int MaxHeight = 2160, double MaxFrameRate = 240);
 
 /// <summary>
 /// Runs ffprobe on a local file, with a protocol whitelist of <c>file,pipe</c> and a time limit, and refuses videos the
@@ -219,6 +226,14 @@ public static class VideoProbe
             return MediaResult<VideoInfo>.Fail(
                 MediaErrorKind.MediaTooLarge,
                 $"The video is {info.Width}x{info.Height}; the limit is {limits.MaxWidth}x{limits.MaxHeight}.");
+        }
+
+        var impliedRate = info.FrameCount is { } declared && info.VideoDurationSeconds > 0 ? declared / info.VideoDurationSeconds : 0;
+        if (info.FrameRate > limits.MaxFrameRate || impliedRate > limits.MaxFrameRate * 1.05)
+        {
+            return MediaResult<VideoInfo>.Fail(
+                MediaErrorKind.MediaTooLarge,
+                $"The video declares {Math.Max(info.FrameRate, impliedRate):0.#} frames per second; the limit is {limits.MaxFrameRate:0.#}.");
         }
 
         return MediaResult<VideoInfo>.Ok(info);

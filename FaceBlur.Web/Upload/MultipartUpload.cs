@@ -38,7 +38,7 @@ public static class MultipartUpload
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
         var parts = 0;
 
-        while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
+        while (await Malformed(() => reader.ReadNextSectionAsync(cancellationToken)) is { } section)
         {
             if (++parts > maxFiles + OptionFields.Names.Length + MaxExtraParts)
             {
@@ -116,7 +116,7 @@ public static class MultipartUpload
         long total = 0;
         await using var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
         int read;
-        while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
+        while ((read = await Malformed(() => source.ReadAsync(buffer, cancellationToken).AsTask())) > 0)
         {
             total += read;
             if (total > maxBytes)
@@ -138,7 +138,7 @@ public static class MultipartUpload
         var buffer = new byte[MaxFieldBytes + 1];
         var total = 0;
         int read;
-        while (total < buffer.Length && (read = await body.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
+        while (total < buffer.Length && (read = await Malformed(() => body.ReadAsync(buffer.AsMemory(total), cancellationToken).AsTask())) > 0)
         {
             total += read;
         }
@@ -149,6 +149,27 @@ public static class MultipartUpload
         }
 
         return Encoding.UTF8.GetString(buffer, 0, total);
+    }
+
+    /// <summary>
+    /// Runs a read of the multipart body, turning what the reader throws on a malformed body (a section header too long
+    /// or too many, a body that ends before its closing boundary, garbage instead of a boundary) into a
+    /// <c>validation_error</c>. The server's own refusals (413, a request it could not read) pass unchanged.
+    /// </summary>
+    private static async Task<T> Malformed<T>(Func<Task<T>> read)
+    {
+        try
+        {
+            return await read();
+        }
+        catch (InvalidDataException)
+        {
+            throw Invalid("The multipart body is malformed.");
+        }
+        catch (IOException ex) when (ex is not BadHttpRequestException && ex.Message.Contains("Unexpected end of Stream", StringComparison.OrdinalIgnoreCase))
+        {
+            throw Invalid("The multipart body ends before its closing boundary.");
+        }
     }
 
     private static string Truncate(string value) => value.Length > 64 ? value[..64] : value;

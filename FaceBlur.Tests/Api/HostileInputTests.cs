@@ -1,0 +1,231 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using FaceBlur.Tests.Images;
+using FaceBlur.Tests.Support;
+
+namespace FaceBlur.Tests.Api;
+
+/// <summary>
+/// The hostile input corpus: each case is bytes, a form field and a file name sent to a route, with the answer expected.
+/// Refusals must answer their error code in the envelope (below 500, no path, no stack trace); inputs that pass the
+/// upload checks (a damaged file whose header is intact) must be accepted and their job must end (served or
+/// <c>task_failed</c>). After every case: nothing left in STORAGE_DIR or beside it, nothing written outside it under
+/// the client's name, no connection to 127.0.0.1:9 (where the playlists point), and <c>/health</c> still answers 200.
+/// </summary>
+[NonParallelizable]
+public class HostileInputTests
+{
+    /// <summary>Status 202: accepted at upload, then the job must end (200 or 422 task_failed), never 500.</summary>
+    private const int Accepted = 202;
+
+    private static readonly Dictionary<string, byte[]> Videos = [];
+
+    private Port9Trap _trap = null!;
+    private string _root = null!;
+    private string _storage = null!;
+    private FaceBlurFactory _factory = null!;
+    private HttpClient _client = null!;
+
+    public sealed record HostileCase(string Name, string Route, Func<HttpContent> Content, int Status, string? Code = null)
+    {
+        public override string ToString() => Name;
+    }
+
+    [OneTimeSetUp]
+    public async Task Start()
+    {
+        // Made before anything is checked, so the tests' own temporary files are not counted.
+        Videos["mp4"] = await HostileMedia.VideoAsync("-c:v libx264 -pix_fmt yuv420p", "mp4", 96, 64, 1);
+        Videos["mp4-faststart"] = await HostileMedia.VideoAsync("-c:v libx264 -pix_fmt yuv420p", "mp4", 96, 64, 1, faststart: true);
+        Videos["avi"] = await HostileMedia.VideoAsync("-c:v mjpeg", "avi", 160, 120, 1);
+        Videos["mkv320"] = await HostileMedia.VideoAsync("-c:v ffv1", "mkv", 320, 240, 1);
+
+        _trap = new Port9Trap();
+        _root = Directory.CreateTempSubdirectory("faceblur-hostile-").FullName;
+        _storage = Path.Combine(_root, "storage");
+        _factory = new FaceBlurFactory(new Dictionary<string, string?>
+        {
+            ["STORAGE_DIR"] = _storage,
+            ["STATS_DB_PATH"] = Path.Combine(_storage, "stats.db"),
+            ["MAX_UPLOAD_MB"] = "2",
+            ["MAX_UPLOAD_FILES"] = "3",
+            ["MAX_VIDEO_MB"] = "5",
+            ["MAX_VIDEO_SECONDS"] = "5",
+        });
+        _client = _factory.CreateClient();
+    }
+
+    [OneTimeTearDown]
+    public void Stop()
+    {
+        _client?.Dispose();
+        _factory?.Dispose();
+        _trap?.Dispose();
+        if (_root is not null && Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+
+    private static string Jpg(string name) => $"form-data; name=\"files\"; filename=\"{name}\"";
+
+    public static IEnumerable<HostileCase> Corpus()
+    {
+        const string blur = "/blur";
+        const string video = "/blur/video";
+        var jpeg = HostileMedia.Jpeg(64, 48);
+        var png = HostileMedia.Png(64, 48);
+        HttpContent Image(string name, byte[] bytes) => Http.Images((name, bytes));
+        HttpContent Video(string name, byte[] bytes) => Http.Form([("file", name, bytes)]);
+
+        // Empty, text, truncated.
+        yield return new("zero-byte jpg", blur, () => Image("empty.jpg", []), 400, "validation_error");
+        yield return new("zero-byte mp4", video, () => Video("empty.mp4", []), 400, "validation_error");
+        yield return new("text renamed jpg", blur, () => Image("notes.jpg", HostileMedia.Text("Dear diary, this is not a picture.")), 415, "unsupported_media_type");
+        yield return new("text renamed mp4", video, () => Video("notes.mp4", HostileMedia.Text("Dear diary, this is not a video either.")), 415, "unsupported_media_type");
+        yield return new("JPEG cut inside its header", blur, () => Image("cut.jpg", jpeg[..12]), 400, "validation_error");
+        yield return new("JPEG cut after its header", blur, () => Image("half.jpg", HostileMedia.Truncate(jpeg, 0.6)), Accepted);
+        yield return new("PNG cut inside its header", blur, () => Image("cut.png", png[..20]), 400, "validation_error");
+        yield return new("PNG cut after its header", blur, () => Image("half.png", HostileMedia.Truncate(png, 0.5)), Accepted);
+        yield return new("MP4 cut before its index", video, () => Video("half.mp4", HostileMedia.Truncate(Videos["mp4"], 0.5)), 400, "validation_error");
+        yield return new("MP4 (faststart) cut in its frames", video, () => Video("half.mp4", HostileMedia.Truncate(Videos["mp4-faststart"], 0.5)), Accepted);
+
+        // Decompression bombs and lying headers.
+        yield return new("PNG declaring 30000x30000", blur, () => Image("bomb.png", ImageHeaderReaderTests.HandMadePng(30000, 30000)), 400, "media_too_large");
+        yield return new("JPEG declaring 30000x30000", blur, () => Image("bomb.jpg", HostileMedia.JpegDeclaring(30000, 30000)), 400, "media_too_large");
+        yield return new("AVI declaring 2^31 frames", video, () => Video("frames.avi", HostileMedia.AviDeclaringFrames(Videos["avi"], int.MaxValue)), 400, "media_too_long");
+        yield return new("AVI declaring 2^31 frames at 1e9 fps", video, () => Video("rate.avi", HostileMedia.AviDeclaringFrames(Videos["avi"], int.MaxValue, 1_000_000_000)), 400, "media_too_large");
+        yield return new("MKV declaring 65535 pixels wide", video, () => Video("wide.mkv", HostileMedia.MatroskaDeclaringHugeWidth(Videos["mkv320"])), 400, "media_too_large");
+        yield return new("MJPEG frames declaring 30000x30000", video, () => Video("sof.avi", HostileMedia.MjpegFramesDeclaring(Videos["avi"], 30000, 30000)), Accepted);
+
+        // Polyglots.
+        yield return new("GIF/JPEG/PNG polyglot named jpg", blur, () => Image("poly.jpg", HostileMedia.GifFirstPolyglot()), 415, "unsupported_media_type");
+        yield return new("JPEG/PNG/GIF polyglot named png", blur, () => Image("poly.png", HostileMedia.JpegFirstPolyglot()), 400, "validation_error");
+        yield return new("JPEG/PNG/GIF polyglot named jpg", blur, () => Image("poly.jpg", HostileMedia.JpegFirstPolyglot()), Accepted);
+        yield return new("JPEG named mp4", video, () => Video("photo.mp4", jpeg), 415, "unsupported_media_type");
+
+        // Playlists and concat lists that point at local files and at 127.0.0.1:9.
+        yield return new("HLS playlist named mp4", video, () => Video("clip.mp4", HostileMedia.HlsPlaylist), 415, "unsupported_media_type");
+        yield return new("HLS playlist named mkv", video, () => Video("clip.mkv", HostileMedia.HlsPlaylist), 415, "unsupported_media_type");
+        yield return new("ffconcat list named mp4", video, () => Video("clip.mp4", HostileMedia.ConcatList), 415, "unsupported_media_type");
+        yield return new("HLS playlist named jpg", blur, () => Image("photo.jpg", HostileMedia.HlsPlaylist), 415, "unsupported_media_type");
+        yield return new("ffconcat list named png", blur, () => Image("photo.png", HostileMedia.ConcatList), 415, "unsupported_media_type");
+        yield return new("Matroska magic then a playlist", video, () => Video("clip.mkv", [0x1A, 0x45, 0xDF, 0xA3, .. HostileMedia.HlsPlaylist]), 400, "validation_error");
+        yield return new("ISO box header then a playlist", video, () => Video("clip.mp4", [0, 0, 0, 8, .. "ftyp"u8, .. HostileMedia.HlsPlaylist]), 400, "validation_error");
+
+        // File names.
+        yield return new("name with ../", blur, () => HostileMedia.RawPart(Jpg("../../../../../tmp/faceblur-hostile-dots.jpg"), jpeg), Accepted);
+        yield return new("absolute name", blur, () => HostileMedia.RawPart(Jpg("/tmp/faceblur-hostile-absolute.jpg"), jpeg), Accepted);
+        yield return new("encoded ../ in filename*", blur, () => HostileMedia.RawPart("form-data; name=\"files\"; filename*=UTF-8''..%2F..%2Ffaceblur-hostile-star.jpg", jpeg), Accepted);
+        yield return new("NUL in the name", blur, () => HostileMedia.RawPart(Jpg("faceblur-hostile-nul.jpg\0.png"), jpeg), Accepted);
+        yield return new("encoded NUL in filename*", blur, () => HostileMedia.RawPart("form-data; name=\"files\"; filename*=UTF-8''x.jpg%00.exe", jpeg), Accepted);
+        yield return new("NUL before the extension", blur, () => HostileMedia.RawPart(Jpg("photo\0"), jpeg), 415, "unsupported_media_type");
+        yield return new("1000-character name", blur, () => HostileMedia.RawPart(Jpg(new string('n', 1000) + ".jpg"), jpeg), Accepted);
+        yield return new("20000-character name", blur, () => HostileMedia.RawPart(Jpg(new string('n', 20000) + ".jpg"), jpeg), 400, "validation_error");
+        yield return new("Unicode name", blur, () => HostileMedia.RawPart(Jpg("фото 😀 \u202Egpj.exe"), jpeg), 415, "unsupported_media_type");
+        yield return new("Unicode name with jpg", blur, () => HostileMedia.RawPart(Jpg("фото 😀 café.jpg"), jpeg), Accepted);
+
+        // Malformed multipart bodies.
+        yield return new("multipart without boundary", blur, () =>
+        {
+            var content = new ByteArrayContent(Encoding.ASCII.GetBytes("--x\r\n\r\n--x--\r\n"));
+            content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data");
+            return content;
+        }, 400, "validation_error");
+        yield return new("multipart body that never ends", blur, () => HostileMedia.RawBody(
+            [.. Encoding.ASCII.GetBytes("--hostile-boundary\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.jpg\"\r\n\r\n"), .. jpeg]), 400, "validation_error");
+        yield return new("multipart body with only garbage", blur, () => HostileMedia.RawBody(Encoding.ASCII.GetBytes("garbage without any boundary at all")), 400, "validation_error");
+        yield return new("part with too many headers", blur, () => HostileMedia.RawBody(Encoding.ASCII.GetBytes(
+            "--hostile-boundary\r\n" + string.Concat(Enumerable.Range(0, 50).Select(i => $"X-H{i}: v\r\n")) + "\r\nx\r\n--hostile-boundary--\r\n")), 400, "validation_error");
+        yield return new("part that is not form-data", blur, () => HostileMedia.RawPart("attachment; filename=\"a.jpg\"", jpeg), 400, "validation_error");
+        yield return new("10 000 tiny file parts", blur, () =>
+        {
+            var form = new MultipartFormDataContent();
+            for (var i = 0; i < 10_000; i++)
+            {
+                form.Add(new ByteArrayContent([0xFF]), "files", $"{i}.jpg");
+            }
+
+            return form;
+        }, 400, "validation_error");
+        yield return new("10 000 tiny field parts on the video route", video, () =>
+        {
+            var form = new MultipartFormDataContent();
+            for (var i = 0; i < 10_000; i++)
+            {
+                form.Add(new StringContent("x"), $"f{i}");
+            }
+
+            return form;
+        }, 400, "validation_error");
+    }
+
+    [TestCaseSource(nameof(Corpus))]
+    public async Task Hostile_input_is_answered_cleanly(HostileCase input)
+    {
+        using var response = await _client.PostAsync(input.Route, input.Content());
+        var body = await response.Content.ReadAsStringAsync();
+        ShouldNotLeak(body);
+        ((int)response.StatusCode).Should().BeLessThan(500, body);
+        if (input.Status == Accepted)
+        {
+            response.StatusCode.Should().Be(HttpStatusCode.Accepted, body);
+            var taskId = JsonDocument.Parse(body).RootElement.GetProperty("data").GetProperty("task_id").GetString()!;
+            using var result = await Http.WaitForResultAsync(_client, taskId, TimeSpan.FromSeconds(90));
+            result.StatusCode.Should().BeOneOf(HttpStatusCode.OK, HttpStatusCode.UnprocessableEntity);
+            if (result.StatusCode == HttpStatusCode.UnprocessableEntity)
+            {
+                ShouldNotLeak(await Http.ShouldBeErrorAsync(result, HttpStatusCode.UnprocessableEntity, "task_failed") is var json ? json.GetRawText() : "");
+            }
+            else if (input.Name.Contains("polyglot", StringComparison.Ordinal))
+            {
+                var output = await result.Content.ReadAsByteArrayAsync();
+                output.AsSpan().IndexOf("PNG"u8).Should().BeLessThan(0, "the result is re-encoded: nothing appended to the upload survives");
+                output.AsSpan().IndexOf("GIF89a"u8).Should().BeLessThan(0);
+            }
+        }
+        else
+        {
+            await Http.ShouldBeErrorAsync(response, (HttpStatusCode)input.Status, input.Code!);
+        }
+
+        await JobFlowTests.WaitUntilAsync(() => JobFiles().Count == 0);
+        StrayFiles().Should().BeEmpty("nothing is written outside STORAGE_DIR");
+        _trap.Connections.Should().Be(0, "no upload makes the app open a network connection");
+        using var health = await _client.GetAsync("/health");
+        health.StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    private void ShouldNotLeak(string body)
+    {
+        body.Should().NotContain("   at ", "no stack trace in an answer")
+            .And.NotContain(_root, "no server path in an answer")
+            .And.NotContain("/tmp/")
+            .And.NotContain("/etc/")
+            .And.NotContain("Exception");
+    }
+
+    private List<string> JobFiles()
+    {
+        var jobs = Path.Combine(_storage, "jobs");
+        return Directory.Exists(jobs) ? [.. Directory.GetFileSystemEntries(jobs, "*", SearchOption.AllDirectories)] : [];
+    }
+
+    /// <summary>
+    /// What is checked outside STORAGE_DIR: the directory holding STORAGE_DIR (made for this fixture) holds nothing but
+    /// it; STORAGE_DIR holds only the jobs folder and the stats database; and no file named after a client name used
+    /// here exists in the temp directory, its parent or the root.
+    /// </summary>
+    private List<string> StrayFiles()
+    {
+        var stray = Directory.GetFileSystemEntries(_root).Where(e => e != _storage).ToList();
+        stray.AddRange(Directory.GetFileSystemEntries(_storage).Where(e => Path.GetFileName(e) is not ("jobs" or "stats.db" or "stats.db-wal" or "stats.db-shm")));
+        foreach (var directory in new[] { Path.GetTempPath(), Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Path.GetTempPath()))!, "/" })
+        {
+            stray.AddRange(Directory.GetFiles(directory, "faceblur-hostile-*.*").Where(f => !Directory.Exists(f)));
+        }
+
+        return stray;
+    }
+}
