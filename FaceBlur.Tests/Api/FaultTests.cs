@@ -117,6 +117,15 @@ public partial class FaultTests
             using var clientA = a.CreateClient();
             using var clientB = b.CreateClient();
 
+            // Both consumers attached before the jobs arrive, so the broker has two to spread them over.
+            await Wait.UntilAsync(
+                async () =>
+                {
+                    using var queue = await clientB.GetAsync("/queue");
+                    return (await Http.JsonAsync(queue)).GetProperty("data").GetProperty("consumers").GetInt32() >= 2;
+                },
+                "both instances consume",
+                Bound);
             var ids = new List<string>();
             for (var i = 0; i < 6; i++)
             {
