@@ -16,7 +16,8 @@ public sealed record JobOutcome(JobResult? Result, string? FailureReason)
 /// <summary>
 /// Runs one job's media work: reads its inputs from storage, anonymizes them and writes the result (one image in its
 /// own format, a zip of several, or an MP4). Media that cannot be processed is a <see cref="JobOutcome.Failed"/> outcome;
-/// anything unexpected is thrown, so the queue retries the job and dead-letters it after its delivery limit.
+/// a result that cannot be written (storage full or not writable) fails the job at once; anything else unexpected is
+/// thrown, so the queue retries the job and dead-letters it after its delivery limit.
 /// </summary>
 public sealed class JobRunner(ImageProcessor images, VideoAnonymizer videos, JobStorage storage)
 {
@@ -26,12 +27,24 @@ public sealed class JobRunner(ImageProcessor images, VideoAnonymizer videos, Job
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(progress);
-        return message.Kind switch
+        try
         {
-            JobKind.Images => await RunImagesAsync(message, progress, cancellationToken),
-            _ => await RunVideoAsync(message, progress, cancellationToken),
-        };
+            return message.Kind switch
+            {
+                JobKind.Images => await RunImagesAsync(message, progress, cancellationToken),
+                _ => await RunVideoAsync(message, progress, cancellationToken),
+            };
+        }
+        catch (Exception ex) when (JobStorage.IsStorageFailure(ex))
+        {
+            // Not the media's fault and not worth a retry loop: the job ends failed with a reason saying so (the
+            // result was written under a temporary name, so nothing half-written is ever served).
+            return JobOutcome.Failed(StorageFailureReason);
+        }
     }
+
+    /// <summary>The reason of a job whose result could not be written.</summary>
+    public const string StorageFailureReason = "The result could not be saved: the server's storage is full or not writable. Try again later.";
 
     private async Task<JobOutcome> RunVideoAsync(JobMessage message, JobProgress progress, CancellationToken cancellationToken)
     {

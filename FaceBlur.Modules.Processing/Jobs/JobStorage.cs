@@ -35,12 +35,36 @@ public sealed class JobStorage(JobsOptions options)
             : throw new InvalidOperationException("A stored path points outside STORAGE_DIR.");
     }
 
+    /// <summary>Creates a job's directory; throws <see cref="StorageUnavailableException"/> when STORAGE_DIR cannot take it.</summary>
     public string CreateJobDirectory(string taskId)
     {
         var dir = JobDirectory(taskId);
-        Directory.CreateDirectory(dir);
+        try
+        {
+            Directory.CreateDirectory(dir);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StorageUnavailableException($"STORAGE_DIR cannot be written: {ex.Message}", ex);
+        }
+
         return dir;
     }
+
+    /// <summary>
+    /// True for a write that failed because of the storage itself (full, over quota, read-only or denied) rather than
+    /// because of the data: such a failure is the server's, not the upload's. On Linux an IOException's HResult is the errno.
+    /// </summary>
+    public static bool IsStorageFailure(Exception ex) => ex switch
+    {
+        StorageUnavailableException or UnauthorizedAccessException => true,
+        IOException io => io.HResult is ENOSPC or EROFS or EDQUOT,
+        _ => false,
+    };
+
+    private const int ENOSPC = 28;
+    private const int EROFS = 30;
+    private const int EDQUOT = 122;
 
     /// <summary>Deletes a job's directory and everything in it; missing is fine.</summary>
     public void DeleteJob(string taskId)
@@ -104,10 +128,20 @@ public sealed class JobStorage(JobsOptions options)
         }
         finally
         {
-            if (File.Exists(temporary))
+            try
             {
-                File.Delete(temporary);
+                if (File.Exists(temporary))
+                {
+                    File.Delete(temporary);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Never masks the write's own failure; the cleanup loop removes what is left.
             }
         }
     }
 }
+
+/// <summary>STORAGE_DIR cannot be written (missing, not a directory, read-only, full).</summary>
+public sealed class StorageUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
