@@ -27,25 +27,54 @@ public sealed record LoadReport(
 
 public static class LoadBenchmark
 {
-    public const string Usage = "load --url http://127.0.0.1:8080 [--jobs 100] [--concurrency 10] [--image FILE] [--timeout-seconds 600] [--pid APP_PID]";
+    public const string Usage = "load --url http://127.0.0.1:8080 [--jobs 500] [--concurrency 20] [--videos 3] [--image FILE] [--timeout-seconds 900] [--pid APP_PID]";
 
     public static int Run(IReadOnlyList<string> args)
     {
         var options = Parse(args);
         var url = new Uri(options.GetValueOrDefault("--url") ?? "http://127.0.0.1:8080");
-        var jobs = int.Parse(options.GetValueOrDefault("--jobs") ?? "100", CultureInfo.InvariantCulture);
-        var concurrency = int.Parse(options.GetValueOrDefault("--concurrency") ?? "10", CultureInfo.InvariantCulture);
-        var timeout = TimeSpan.FromSeconds(double.Parse(options.GetValueOrDefault("--timeout-seconds") ?? "600", CultureInfo.InvariantCulture));
+        var jobs = int.Parse(options.GetValueOrDefault("--jobs") ?? "500", CultureInfo.InvariantCulture);
+        var concurrency = int.Parse(options.GetValueOrDefault("--concurrency") ?? "20", CultureInfo.InvariantCulture);
+        var videoCount = int.Parse(options.GetValueOrDefault("--videos") ?? "3", CultureInfo.InvariantCulture);
+        var timeout = TimeSpan.FromSeconds(double.Parse(options.GetValueOrDefault("--timeout-seconds") ?? "900", CultureInfo.InvariantCulture));
         var image = options.GetValueOrDefault("--image") ?? BenchPaths.DefaultLoadImage();
         int? pid = options.TryGetValue("--pid", out var pidText) ? int.Parse(pidText, CultureInfo.InvariantCulture) : null;
-        var report = RunAsync(url, jobs, concurrency, File.ReadAllBytes(image), Path.GetFileName(image), timeout, pid, Console.Out)
+        var clip = videoCount > 0 ? MakeClip(image) : [];
+        var report = RunAsync(url, jobs, concurrency, File.ReadAllBytes(image), Path.GetFileName(image), timeout, pid, Console.Out, Enumerable.Repeat(clip, videoCount).ToList())
             .GetAwaiter().GetResult();
         return report.Lost == 0 ? 0 : 1;
     }
 
+    /// <summary>A 5-second 640-px clip of the photo with a sine tone, made with ffmpeg, for the video jobs of the run.</summary>
+    private static byte[] MakeClip(string image)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"faceblur-load-{Guid.NewGuid():N}.mp4");
+        try
+        {
+            var start = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, UseShellExecute = false };
+            foreach (var arg in new[]
+                     {
+                         "-hide_banner", "-loglevel", "error", "-loop", "1", "-i", image, "-f", "lavfi", "-i", "sine=frequency=440:duration=5",
+                         "-t", "5", "-r", "25", "-vf", "scale=640:-2", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", "-y", path,
+                     })
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            using var process = Process.Start(start)!;
+            var error = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            return process.ExitCode == 0 ? File.ReadAllBytes(path) : throw new InvalidOperationException($"ffmpeg could not make the load clip: {error}");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     /// <summary>Runs the load and prints the report to <paramref name="output"/>; <paramref name="appPid"/> samples the app's memory.</summary>
     public static async Task<LoadReport> RunAsync(
-        Uri url, int jobs, int concurrency, byte[] image, string name, TimeSpan timeout, int? appPid, TextWriter output)
+        Uri url, int jobs, int concurrency, byte[] image, string name, TimeSpan timeout, int? appPid, TextWriter output, IReadOnlyList<byte[]>? videos = null)
     {
         ArgumentNullException.ThrowIfNull(url);
         ArgumentNullException.ThrowIfNull(output);
@@ -59,6 +88,7 @@ public static class LoadBenchmark
         var uploads = new ConcurrentBag<double>();
         var health = new ConcurrentBag<double>();
         var outcomes = new ConcurrentDictionary<string, int>();
+        var videoOutcomes = new ConcurrentDictionary<string, int>();
         var next = -1;
         var inFlight = 0;
         var started = Stopwatch.GetTimestamp();
@@ -96,6 +126,13 @@ public static class LoadBenchmark
             }
         });
 
+        // A few video jobs go in first, so they run while the image clients keep the workers busy.
+        var videoClients = (videos ?? []).Select(clip => Task.Run(async () =>
+        {
+            var outcome = await OneJobAsync(http, "/blur/video", "file", clip, "clip.mp4", uploads: null, stop.Token);
+            videoOutcomes.AddOrUpdate(outcome, 1, (_, n) => n + 1);
+        })).ToArray();
+
         var clients = Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
         {
             while (Interlocked.Increment(ref next) < jobs && !stop.IsCancellationRequested)
@@ -103,7 +140,7 @@ public static class LoadBenchmark
                 Interlocked.Increment(ref inFlight);
                 try
                 {
-                    outcomes.AddOrUpdate(await OneJobAsync(http, image, name, uploads, stop.Token), 1, (_, n) => n + 1);
+                    outcomes.AddOrUpdate(await OneJobAsync(http, "/blur", "files", image, name, uploads, stop.Token), 1, (_, n) => n + 1);
                 }
                 finally
                 {
@@ -113,17 +150,19 @@ public static class LoadBenchmark
         })).ToArray();
 
         await Task.WhenAll(clients);
+        await Task.WhenAll(videoClients);
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         await stop.CancelAsync();
         await prober;
 
         var rssEnd = appPid is { } appId ? ResidentBytes(appId) : null;
+        int Count(string outcome) => outcomes.GetValueOrDefault(outcome) + videoOutcomes.GetValueOrDefault(outcome);
         var report = new LoadReport(
-            Accepted: outcomes.Where(o => o.Key is "completed" or "failed" or "lost").Sum(o => o.Value),
-            Completed: outcomes.GetValueOrDefault("completed"),
-            Failed: outcomes.GetValueOrDefault("failed"),
-            Lost: outcomes.GetValueOrDefault("lost"),
-            Refused: outcomes.Where(o => o.Key.StartsWith("refused", StringComparison.Ordinal) || o.Key == "upload_error").Sum(o => o.Value),
+            Accepted: Count("completed") + Count("failed") + Count("lost"),
+            Completed: Count("completed"),
+            Failed: Count("failed"),
+            Lost: Count("lost"),
+            Refused: outcomes.Concat(videoOutcomes).Where(o => o.Key.StartsWith("refused", StringComparison.Ordinal) || o.Key == "upload_error").Sum(o => o.Value),
             Seconds: seconds,
             UploadP50Ms: Percentile(uploads, 50),
             UploadP99Ms: Percentile(uploads, 99),
@@ -134,7 +173,12 @@ public static class LoadBenchmark
         output.WriteLine($"health_ms_while_busy {Percentiles(health)}");
         foreach (var (outcome, count) in outcomes.OrderBy(o => o.Key, StringComparer.Ordinal))
         {
-            output.WriteLine($"  {outcome}: {count}");
+            output.WriteLine($"  images {outcome}: {count}");
+        }
+
+        foreach (var (outcome, count) in videoOutcomes.OrderBy(o => o.Key, StringComparer.Ordinal))
+        {
+            output.WriteLine($"  videos {outcome}: {count}");
         }
 
         if (rssAfterFirstHundred is { } first && rssEnd is { } end)
@@ -164,19 +208,20 @@ public static class LoadBenchmark
         }
     }
 
-    /// <summary>Uploads, polls and downloads one job; returns its outcome.</summary>
-    private static async Task<string> OneJobAsync(HttpClient http, byte[] image, string name, ConcurrentBag<double> uploads, CancellationToken cancellationToken)
+    /// <summary>Uploads, polls and downloads one job; returns its outcome. Upload times go to <paramref name="uploads"/> when given.</summary>
+    private static async Task<string> OneJobAsync(
+        HttpClient http, string route, string field, byte[] bytes, string name, ConcurrentBag<double>? uploads, CancellationToken cancellationToken)
     {
         string taskId;
         var t = Stopwatch.GetTimestamp();
         try
         {
             using var form = new MultipartFormDataContent();
-            var file = new ByteArrayContent(image);
+            var file = new ByteArrayContent(bytes);
             file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-            form.Add(file, "files", name);
-            using var response = await http.PostAsync("/blur", form, cancellationToken);
-            uploads.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+            form.Add(file, field, name);
+            using var response = await http.PostAsync(route, form, cancellationToken);
+            uploads?.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
             if (response.StatusCode != HttpStatusCode.Accepted)
             {
                 return $"refused_{(int)response.StatusCode}";

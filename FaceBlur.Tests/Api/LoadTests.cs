@@ -4,15 +4,15 @@ using FaceBlur.Tests.Support;
 namespace FaceBlur.Tests.Api;
 
 /// <summary>
-/// The load run in a CI-sized form: 100 image jobs from 10 concurrent clients against a real Kestrel server on
-/// RabbitMQ + Redis, each uploaded, polled and downloaded. Nothing accepted may be lost. (Latency targets are
+/// The load run in a CI-sized form: 100 image jobs from 10 concurrent clients plus 2 videos against a real Kestrel
+/// server on RabbitMQ + Redis, each uploaded, polled and downloaded. Nothing accepted may be lost. (Latency targets are
 /// measured by the bench, not asserted here.)
 /// </summary>
 [NonParallelizable]
 public class LoadTests
 {
     [Test]
-    public async Task A_hundred_jobs_from_ten_clients_all_complete_and_none_is_lost()
+    public async Task A_hundred_image_jobs_from_ten_clients_and_two_videos_all_complete_and_none_is_lost()
     {
         var scope = new TransportScope(Transport.RabbitMqRedis);
         await scope.EnsureAvailableAsync();
@@ -23,13 +23,14 @@ public class LoadTests
             factory.StartServer();
             using var client = factory.CreateClient();
             var output = new StringWriter();
+            var clip = await TestVideos.ColourBarsAsync(seconds: 2);
 
             var report = await LoadBenchmark.RunAsync(
-                client.BaseAddress!, jobs: 100, concurrency: 10, JobFlowTests.Photo("2008_001322.jpg"), "load.jpg", TimeSpan.FromMinutes(5), appPid: null, output);
+                client.BaseAddress!, jobs: 100, concurrency: 10, JobFlowTests.Photo("2008_001322.jpg"), "load.jpg", TimeSpan.FromMinutes(5), appPid: null, output, [clip, clip]);
 
             TestContext.Out.WriteLine(output.ToString());
-            report.Accepted.Should().Be(100, output.ToString());
-            report.Completed.Should().Be(100);
+            report.Accepted.Should().Be(102, output.ToString());
+            report.Completed.Should().Be(102);
             report.Failed.Should().Be(0);
             report.Lost.Should().Be(0);
             report.Refused.Should().Be(0);
