@@ -21,6 +21,9 @@ public sealed partial class JobWorker(
     TimeProvider time,
     ILogger<JobWorker> logger) : BackgroundService
 {
+    /// <summary>The nice value of job threads (0 = normal, 19 = lowest).</summary>
+    internal const int WorkerNice = 10;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.WorkerEnabled)
@@ -58,7 +61,12 @@ public sealed partial class JobWorker(
 
         // CPU work on a dedicated thread: the queue bounds how many run at once (prefetch = WORKER_CONCURRENCY).
         var outcome = await Task.Factory.StartNew(
-            () => runner.RunAsync(message, progress, cancellationToken),
+            () =>
+            {
+                // Below the request threads: a busy worker must not make /health or uploads wait.
+                WorkerThreadPriority.Lower(WorkerNice);
+                return runner.RunAsync(message, progress, cancellationToken);
+            },
             cancellationToken,
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default).Unwrap();
