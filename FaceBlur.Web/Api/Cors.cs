@@ -1,4 +1,5 @@
 using FaceBlur.Modules.Processing;
+using Microsoft.Extensions.Options;
 
 namespace FaceBlur.Web.Api;
 
@@ -28,21 +29,23 @@ public static class Cors
     public static IServiceCollection AddConfiguredCors(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<CorsOptions>().Bind(configuration).ValidateWith(o => o.Validate()).ValidateOnStart();
-        var origins = configuration.GetSection("CORS_ALLOW_ORIGINS").Value?
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
-        services.AddCors(cors => cors.AddDefaultPolicy(policy =>
-        {
-            if (origins.Contains("*"))
+        services.AddCors();
+        // The policy is built from the bound, validated settings (one parser: CorsOptions.Origins), when first needed.
+        services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()
+            .Configure<IOptions<CorsOptions>>((cors, settings) => cors.AddDefaultPolicy(policy =>
             {
-                policy.AllowAnyOrigin();
-            }
-            else if (origins.Length > 0)
-            {
-                policy.WithOrigins(origins.Select(o => o.TrimEnd('/')).ToArray());
-            }
+                var origins = settings.Value.Origins;
+                if (origins.Contains("*"))
+                {
+                    policy.AllowAnyOrigin();
+                }
+                else if (origins.Count > 0)
+                {
+                    policy.WithOrigins(origins.Select(o => o.TrimEnd('/')).ToArray());
+                }
 
-            policy.AllowAnyHeader().WithMethods("GET", "POST").WithExposedHeaders("X-Faces-Detected", "Retry-After", "Content-Disposition");
-        }));
+                policy.AllowAnyHeader().WithMethods("GET", "POST").WithExposedHeaders("X-Faces-Detected", "Retry-After", "Content-Disposition");
+            }));
         return services;
     }
 }
