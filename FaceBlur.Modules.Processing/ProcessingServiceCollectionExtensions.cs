@@ -45,7 +45,11 @@ public static class ProcessingServiceCollectionExtensions
         services.AddSingleton(sp => new VideoAnonymizer(
             sp.GetRequiredKeyedService<IFaceDetector>(VideoDetectorKey),
             sp.GetRequiredService<VideoOptions>(),
-            sp.GetRequiredService<ILogger<VideoAnonymizer>>()));
+            sp.GetRequiredService<ILogger<VideoAnonymizer>>())
+        {
+            // Videos are processed by the job workers: their detection threads and ffmpeg run below requests too.
+            ThreadNice = Jobs.JobWorker.WorkerNice,
+        });
         services.AddHostedService<DetectorWarmup>();
         return services;
     }

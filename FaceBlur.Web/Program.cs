@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using FaceBlur.Modules.Processing;
+using FaceBlur.Modules.Processing.Detection;
 using FaceBlur.Modules.Processing.Jobs;
 using FaceBlur.Modules.Stats;
 using FaceBlur.Web.Api;
@@ -141,6 +142,7 @@ namespace FaceBlur.Web.Hosting
             OptionsValidationException o => string.Join(" ", o.Failures),
             AggregateException { InnerExceptions.Count: 1 } a => Describe(a.InnerException!),
             FileNotFoundException f => f.Message,
+            DetectorModelException d => d.Message,
             // The configuration binder names the setting it could not convert ("Failed to convert configuration value ...").
             InvalidOperationException { InnerException: ArgumentException } bind when bind.Message.Contains("configuration value", StringComparison.Ordinal) => bind.Message,
             InvalidOperationException { InnerException: { } inner } => Describe(inner),

@@ -35,9 +35,31 @@ public static class Anonymizer
             throw new ArgumentException("Only 8-bit images can be anonymized.", nameof(image));
         }
 
+        var fill = image.Channels() == 1 ? new Scalar(SolidColor.Val0) : SolidColor;
         foreach (var face in faces)
         {
-            ApplyOne(image, face, options);
+            ApplyOne(image, face, options, fill);
+        }
+    }
+
+    /// <summary>
+    /// Hides <paramref name="faces"/> in one 8-bit plane of a planar image (a video frame's Y, U or V plane, with the
+    /// faces in that plane's coordinates), filling with <paramref name="solidValue"/> in the <c>solid</c> mode. Blur and
+    /// pixelate are linear, so hiding each plane on its own equals hiding the converted colour image.
+    /// </summary>
+    internal static void ApplyToPlane(Mat plane, IEnumerable<FaceBox> faces, AnonymizeOptions options, double solidValue)
+    {
+        ArgumentNullException.ThrowIfNull(plane);
+        ArgumentNullException.ThrowIfNull(faces);
+        ArgumentNullException.ThrowIfNull(options);
+        if (plane.Type() != MatType.CV_8UC1)
+        {
+            throw new ArgumentException("Only 8-bit single-channel planes are accepted.", nameof(plane));
+        }
+
+        foreach (var face in faces)
+        {
+            ApplyOne(plane, face, options, new Scalar(solidValue));
         }
     }
 
@@ -49,7 +71,7 @@ public static class Anonymizer
         return MaxSamplesAcrossFace + (MinSamplesAcrossFace - MaxSamplesAcrossFace) * t;
     }
 
-    private static void ApplyOne(Mat image, FaceBox face, AnonymizeOptions options)
+    private static void ApplyOne(Mat image, FaceBox face, AnonymizeOptions options, Scalar fill)
     {
         if (face.Width <= 0 || face.Height <= 0)
         {
@@ -64,7 +86,7 @@ public static class Anonymizer
         }
 
         using var region = new Mat(image, rect);
-        using var hidden = Hide(region, face, options);
+        using var hidden = Hide(region, face, options, fill);
         using var mask = BuildMask(rect, padded, options.Shape);
         if (image.Channels() == 4)
         {
@@ -77,12 +99,12 @@ public static class Anonymizer
         hidden.CopyTo(region, mask);
     }
 
-    private static Mat Hide(Mat region, FaceBox face, AnonymizeOptions options)
+    private static Mat Hide(Mat region, FaceBox face, AnonymizeOptions options, Scalar fill)
     {
         if (options.Mode == AnonymizationMode.Solid)
         {
             var filled = new Mat(region.Size(), region.Type());
-            filled.SetTo(region.Channels() == 1 ? new Scalar(SolidColor.Val0) : SolidColor);
+            filled.SetTo(fill);
             return filled;
         }
 
@@ -94,7 +116,19 @@ public static class Anonymizer
             Math.Max(1, (int)Math.Round(region.Height / cell)));
 
         using var reduced = new Mat();
-        Cv2.Resize(region, reduced, small, 0, 0, InterpolationFlags.Area);
+        var sampled = new Size(Math.Min(region.Width, small.Width * 4), Math.Min(region.Height, small.Height * 4));
+        if (sampled.Width < region.Width && sampled.Height < region.Height)
+        {
+            // Large regions: 4x4 bilinear samples per cell, then their mean; reads far fewer pixels than one area
+            // average over the whole region, and no detail finer than a cell survives either way.
+            using var dense = new Mat();
+            Cv2.Resize(region, dense, sampled, 0, 0, InterpolationFlags.Linear);
+            Cv2.Resize(dense, reduced, small, 0, 0, InterpolationFlags.Area);
+        }
+        else
+        {
+            Cv2.Resize(region, reduced, small, 0, 0, InterpolationFlags.Area);
+        }
         var output = new Mat();
         if (options.Mode == AnonymizationMode.Pixelate)
         {

@@ -121,6 +121,15 @@ public sealed class DetectorOptions
     /// <summary>Directory against which relative model paths are resolved (the host's content root; not a setting).</summary>
     public string BasePath { get; set; } = Directory.GetCurrentDirectory();
 
+    /// <summary>What runs the main model (not a setting: the video detector uses ONNX Runtime, see <c>VideoOptions</c>).</summary>
+    internal DetectorRuntime Runtime { get; set; } = DetectorRuntime.OpenCv;
+
+    /// <summary>The setting that names the main model, for error messages (not a setting itself).</summary>
+    internal string ModelPathSetting { get; set; } = "DETECTOR_MODEL_PATH";
+
+    /// <summary>Threads of one ONNX Runtime inference (not a setting; the video pipeline runs several inferences at once).</summary>
+    internal int RuntimeThreads { get; set; } = 1;
+
     /// <summary>A copy of these options, to derive variants (e.g. for video frames) without changing the original.</summary>
     public DetectorOptions Clone() => (DetectorOptions)MemberwiseClone();
 
@@ -206,4 +215,14 @@ public sealed class DetectorOptions
             errors.Add($"{name} must be between 0 and 1");
         }
     }
+}
+
+/// <summary>The inference engine of the main YuNet model.</summary>
+internal enum DetectorRuntime
+{
+    /// <summary>OpenCV's DNN module (reads the any-size 2023mar model).</summary>
+    OpenCv,
+
+    /// <summary>ONNX Runtime (reads models with dynamic input shapes; faster on CPU).</summary>
+    OnnxRuntime,
 }

@@ -3,7 +3,7 @@ using OpenCvSharp;
 namespace FaceBlur.Modules.Processing.Detection;
 
 /// <summary>
-/// The production face detector: YuNet (OpenCV DNN) with an explicit detection-size policy and optional extra passes
+/// The production face detector: YuNet (OpenCV DNN, or ONNX Runtime for the video detector) with an explicit detection-size policy and optional extra passes
 /// merged by score fusion; see <see cref="DetectorOptions"/> for the strategy and its settings. Models are loaded once,
 /// in the constructor; networks are pooled, so <see cref="Detect"/> is safe to call from several threads.
 /// </summary>
@@ -13,7 +13,7 @@ public sealed class YuNetFaceDetector : IFaceDetector, IDisposable
     private const int NInputSize = 640;
 
     private readonly DetectorOptions options;
-    private readonly YuNetModel model;
+    private readonly IYuNetNetwork model;
     private readonly YuNetModel? modelN;
 
     /// <summary>
@@ -31,7 +31,16 @@ public sealed class YuNetFaceDetector : IFaceDetector, IDisposable
         }
 
         this.options = options;
-        model = new YuNetModel(options.Resolve(options.ModelPath), "DETECTOR_MODEL_PATH", null);
+        var path = options.Resolve(options.ModelPath);
+        model = options.Runtime == DetectorRuntime.OnnxRuntime
+            ? new OnnxYuNetModel(path, options.ModelPathSetting, options.RuntimeThreads)
+            : new YuNetModel(path, options.ModelPathSetting, null);
+        if (model.FixedInputSize is not null)
+        {
+            model.Dispose();
+            throw new DetectorModelException($"{options.ModelPathSetting}: {path} takes one fixed input size; the main model must take any size");
+        }
+
         if (options.ModelNEnabled)
         {
             try

@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Collections.Concurrent;
-using System.Runtime.InteropServices;
 using OpenCvSharp;
 using OpenCvSharp.Dnn;
 
@@ -11,10 +9,8 @@ namespace FaceBlur.Modules.Processing.Detection;
 /// serves every input size). The file is read once; networks are created from those bytes on demand and pooled, since a
 /// network must not run two inferences at once. Safe to call from several threads.
 /// </summary>
-internal sealed class YuNetModel : IDisposable
+internal sealed class YuNetModel : IYuNetNetwork
 {
-    private static readonly int[] Strides = [8, 16, 32];
-
     private readonly byte[] onnx;
     private readonly ConcurrentBag<Net> pool = [];
     private readonly string[] outputNames;
@@ -30,7 +26,7 @@ internal sealed class YuNetModel : IDisposable
 
         FixedInputSize = fixedInputSize;
         onnx = File.ReadAllBytes(path);
-        outputNames = [.. Strides.SelectMany(s => new[] { $"cls_{s}", $"obj_{s}", $"bbox_{s}" })];
+        outputNames = [.. YuNetHead.OutputNames];
         Net net;
         try
         {
@@ -40,7 +36,7 @@ internal sealed class YuNetModel : IDisposable
             if (missing.Count > 0)
             {
                 net.Dispose();
-                throw new InvalidOperationException($"{setting}: {path} is not a YuNet model (no output {missing[0]})");
+                throw new DetectorModelException($"{setting}: {path} is not a YuNet model (no output {missing[0]})");
             }
 
             // One inference at start, so that a model OpenCV cannot run fails now and not at the first upload.
@@ -50,7 +46,7 @@ internal sealed class YuNetModel : IDisposable
         }
         catch (Exception e) when (e is OpenCVException or OpenCvSharpException or ArgumentException or IndexOutOfRangeException)
         {
-            throw new InvalidOperationException($"{setting}: face detector model {path} cannot be loaded: {FirstLine(e.Message)}", e);
+            throw new DetectorModelException($"{setting}: face detector model {path} cannot be loaded: {YuNetHead.FirstLine(e.Message)}", e);
         }
 
         pool.Add(net);
@@ -116,9 +112,11 @@ internal sealed class YuNetModel : IDisposable
                 net.Forward(outputs, outputNames);
             }
 
-            for (var s = 0; s < Strides.Length; s++)
+            for (var s = 0; s < YuNetHead.Strides.Length; s++)
             {
-                Decode(outputs[3 * s], outputs[(3 * s) + 1], outputs[(3 * s) + 2], Strides[s], image.Width / Strides[s], minScore, faces);
+                YuNetHead.Decode(
+                    Floats(outputs[3 * s]), Floats(outputs[(3 * s) + 1]), Floats(outputs[(3 * s) + 2]),
+                    YuNetHead.Strides[s], image.Width / YuNetHead.Strides[s], minScore, faces);
             }
         }
         finally
@@ -132,54 +130,9 @@ internal sealed class YuNetModel : IDisposable
         return faces;
     }
 
-    /// <summary>
-    /// YuNet's head: one anchor per cell of a stride-s grid; score = sqrt(cls * obj); the box centre is the cell plus an
-    /// offset, in stride units, and the size is exp(log-size) strides.
-    /// </summary>
-    private static void Decode(Mat cls, Mat obj, Mat bbox, int stride, int cols, float minScore, List<FaceBox> faces)
+    private static unsafe ReadOnlySpan<float> Floats(Mat output)
     {
-        var n = checked((int)cls.Total());
-        if (n == 0 || cols <= 0)
-        {
-            return;
-        }
-
-        var buffer = ArrayPool<float>.Shared.Rent(6 * n);
-        try
-        {
-            Marshal.Copy(cls.Data, buffer, 0, n);
-            Marshal.Copy(obj.Data, buffer, n, n);
-            Marshal.Copy(bbox.Data, buffer, 2 * n, 4 * n);
-            var minProduct = minScore * minScore;
-            for (var i = 0; i < n; i++)
-            {
-                var c = Math.Clamp(buffer[i], 0f, 1f);
-                var o = Math.Clamp(buffer[n + i], 0f, 1f);
-                var product = c * o;
-                if (product < minProduct || product <= 0)
-                {
-                    continue;
-                }
-
-                var b = 2 * n + (4 * i);
-                var col = i % cols;
-                var row = i / cols;
-                var cx = (col + buffer[b]) * stride;
-                var cy = (row + buffer[b + 1]) * stride;
-                var w = MathF.Exp(buffer[b + 2]) * stride;
-                var h = MathF.Exp(buffer[b + 3]) * stride;
-                faces.Add(new FaceBox(cx - (w / 2), cy - (h / 2), w, h, MathF.Sqrt(product)));
-            }
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(buffer);
-        }
-    }
-
-    private static string FirstLine(string message)
-    {
-        var line = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
-        return string.IsNullOrEmpty(line) ? "unknown error" : line;
+        var n = checked((int)output.Total() * output.Channels());
+        return n == 0 ? [] : new ReadOnlySpan<float>((void*)output.Data, n);
     }
 }

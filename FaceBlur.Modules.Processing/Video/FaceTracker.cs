@@ -10,10 +10,12 @@ internal readonly record struct TrackerStep(IReadOnlyList<FaceBox> Regions, IRea
 /// <summary>
 /// Associates face boxes across frames (greedy, best overlap first: IoU with the track's predicted box, or centres close
 /// relative to the face size) and keeps a face the detector stops seeing hidden for <c>holdFrames</c> frames, moved
-/// with its recent velocity and grown a little each frame to absorb prediction error. Not thread-safe: one per video,
-/// fed frames in order.
+/// with its recent velocity and grown a little each frame to absorb prediction error. A face last seen at the edge of
+/// the <c>width</c> x <c>height</c> frame is held twice as long: it is most likely leaving the picture, and a face cut by
+/// the edge is still partly visible while the detector no longer recognises it. Not thread-safe: one per video, fed
+/// frames in order.
 /// </summary>
-internal sealed class FaceTracker(int holdFrames)
+internal sealed class FaceTracker(int holdFrames, int width = int.MaxValue, int height = int.MaxValue)
 {
     /// <summary>Growth of a held box per frame since the face was last seen (share of its size), and its cap.</summary>
     private const float GrowthPerFrame = 0.04f;
@@ -81,13 +83,20 @@ internal sealed class FaceTracker(int holdFrames)
             }
         }
 
-        tracks.RemoveAll(t => frame - t.LastSeen > holdFrames);
+        tracks.RemoveAll(t => frame - t.LastSeen > (AtEdge(t.Box) ? 2 * holdFrames : holdFrames));
         foreach (var track in tracks)
         {
             regions.Add(track.LastSeen == frame ? track.Box : track.Predict(frame, grow: true));
         }
 
         return new TrackerStep(regions, born);
+    }
+
+    /// <summary>Whether a box reaches (within a tenth of its size) the edge of the frame.</summary>
+    private bool AtEdge(FaceBox box)
+    {
+        var margin = 0.1f * Math.Max(box.Width, box.Height);
+        return box.X <= margin || box.Y <= margin || box.Right >= width - margin || box.Bottom >= height - margin;
     }
 
     /// <summary>How well a detection continues a track: IoU, else a small score when the centres are close; 0 when unrelated.</summary>

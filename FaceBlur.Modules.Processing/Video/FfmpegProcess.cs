@@ -1,5 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.IO.Pipes;
+using System.Runtime.InteropServices;
 
 namespace FaceBlur.Modules.Processing.Video;
 
@@ -7,9 +9,13 @@ namespace FaceBlur.Modules.Processing.Video;
 /// One ffmpeg or ffprobe child process: arguments passed as a list (never through a shell), stderr drained continuously
 /// (its last lines kept for the log), and killed with its whole process tree on <see cref="Dispose"/> unless it exited.
 /// </summary>
-internal sealed class FfmpegProcess : IDisposable
+internal sealed partial class FfmpegProcess : IDisposable
 {
     private const int TailLines = 20;
+
+    /// <summary>Capacity asked for the frame pipes: 1 MiB (Linux's default limit) instead of 64 KiB.</summary>
+    private const int PipeBytes = 1 << 20;
+    private const int FSetPipeSize = 1031;
 
     private readonly Process process;
     private readonly Queue<string> tail = new();
@@ -75,6 +81,16 @@ internal sealed class FfmpegProcess : IDisposable
             throw new InvalidOperationException($"{executable} could not be started: {e.Message}", e);
         }
 
+        if (redirectInput)
+        {
+            Enlarge(process.StandardInput.BaseStream);
+        }
+
+        if (redirectOutput)
+        {
+            Enlarge(process.StandardOutput.BaseStream);
+        }
+
         return new FfmpegProcess(process, onStderrLine);
     }
 
@@ -109,6 +125,28 @@ internal sealed class FfmpegProcess : IDisposable
         Kill();
         process.Dispose();
     }
+
+    /// <summary>
+    /// Raw frames are megabytes each: a larger pipe moves one in a few wake-ups instead of dozens. Best effort (Linux
+    /// only; a refused size keeps the default).
+    /// </summary>
+    private static void Enlarge(Stream stream)
+    {
+        if (OperatingSystem.IsLinux() && stream is PipeStream { SafePipeHandle: { IsInvalid: false } handle })
+        {
+            try
+            {
+                _ = SetPipeSize((int)handle.DangerousGetHandle(), FSetPipeSize, PipeBytes);
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+            {
+                // Not a glibc system: keep the default size.
+            }
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "fcntl")]
+    private static partial int SetPipeSize(int fd, int command, int size);
 
     private async Task PumpStderrAsync()
     {

@@ -64,22 +64,35 @@ public sealed partial class VideoAnonymizer
     }
 
     /// <summary>
-    /// The detector settings for video frames: the image defaults with one pass per frame, at the detection size of
-    /// <see cref="VideoOptions.DetectionMaxSide"/> (the detector neither shrinks nor enlarges the frame copy beyond it).
-    /// The extra passes (mirror, second model) pay off on single small photos; a video gets its recall over time instead,
-    /// from the tracker's hold and look-ahead, and needs the frame rate.
+    /// The detector settings for video frames: the video model (<see cref="VideoOptions.DetectorModelPath"/>, run by ONNX
+    /// Runtime, one thread per inference since <see cref="VideoOptions.DetectionParallelism"/> frames are detected at
+    /// once) in one pass per frame, at the detection size of <see cref="VideoOptions.DetectionMaxSide"/> (the detector
+    /// neither shrinks nor enlarges the frame copy beyond it), with the image thresholds. The extra passes (mirror,
+    /// second model) pay off on single small photos; a video gets its recall over time instead, from the tracker's hold
+    /// and look-ahead, and needs the frame rate.
     /// </summary>
     public static DetectorOptions DetectorOptionsFor(DetectorOptions imageOptions, VideoOptions videoOptions)
     {
         ArgumentNullException.ThrowIfNull(imageOptions);
         ArgumentNullException.ThrowIfNull(videoOptions);
         var video = imageOptions.Clone();
+        video.ModelPath = videoOptions.DetectorModelPath;
+        video.ModelPathSetting = "VIDEO_DETECTOR_MODEL_PATH";
+        video.Runtime = DetectorRuntime.OnnxRuntime;
+        video.RuntimeThreads = 1;
+        video.ModelNEnabled = false;
         video.MultiPassMaxMegapixels = 0;
         video.MinSide = videoOptions.DetectionMaxSide;
         video.MaxSide = videoOptions.DetectionMaxSide;
         video.MaxMegapixels = 64;
         return video;
     }
+
+    /// <summary>
+    /// Nice value of the threads that detect faces and start ffmpeg (Linux; 0 leaves them at the caller's priority). The
+    /// service sets the job workers' value, so that a video being processed does not slow down request handling.
+    /// </summary>
+    public int ThreadNice { get; init; }
 
     /// <summary>Diagnostics for tests and benchmarks: called with each frame's index and the face boxes hidden in it.</summary>
     internal Action<long, IReadOnlyList<FaceBox>>? RegionsObserver { get; set; }
@@ -170,15 +183,18 @@ public sealed partial class VideoAnonymizer
 
         var (detWidth, detHeight) = DetectionSize(width, height, options.DetectionMaxSide);
         var holdFrames = (int)Math.Ceiling(options.HoldSeconds * info.FrameRate) + options.DetectionInterval - 1;
-        var tracker = new FaceTracker(holdFrames);
+        var tracker = new FaceTracker(holdFrames, width, height);
         var expected = info.ExpectedFrames;
         long decodedFrames = 0;
         long writtenFrames = 0;
         long detectionTicks = 0;
         long anonymizeTicks = 0;
 
-        using var decoder = FfmpegProcess.Start(options.FfmpegPath, DecoderArguments(input, demuxer, info, width, height), false, true);
-        using var encoder = FfmpegProcess.Start(options.FfmpegPath, EncoderArguments(input, demuxer, output, info, width, height, rate), true, false);
+        using var threads = new FrameThreads(options.DetectionParallelism, ThreadNice, "faceblur-video");
+        using var decoder = await threads.RunAsync(() => FfmpegProcess.Start(options.FfmpegPath, DecoderArguments(input, demuxer, info, width, height), false, true))
+            .ConfigureAwait(false);
+        using var encoder = await threads.RunAsync(() => FfmpegProcess.Start(options.FfmpegPath, EncoderArguments(input, demuxer, output, info, width, height, rate), true, false))
+            .ConfigureAwait(false);
         using var killOnAbort = token.Register(() =>
         {
             decoder.Kill();
@@ -311,15 +327,14 @@ public sealed partial class VideoAnonymizer
                 await foreach (var frame in decoded.Reader.ReadAllAsync(token).ConfigureAwait(false))
                 {
                     var detection = frame.Index % options.DetectionInterval == 0
-                        ? Task.Run(
-                            () =>
-                            {
-                                var t0 = Stopwatch.GetTimestamp();
-                                var found = Detect(frame, detWidth, detHeight);
-                                Interlocked.Add(ref detectionTicks, Stopwatch.GetTimestamp() - t0);
-                                return found;
-                            },
-                            token)
+                        ? threads.RunAsync(() =>
+                        {
+                            token.ThrowIfCancellationRequested();
+                            var t0 = Stopwatch.GetTimestamp();
+                            var found = Detect(frame, detWidth, detHeight);
+                            Interlocked.Add(ref detectionTicks, Stopwatch.GetTimestamp() - t0);
+                            return found;
+                        })
                         : null;
                     inFlight.Enqueue((frame, detection));
                     while (inFlight.Count > options.DetectionParallelism)
@@ -407,42 +422,51 @@ public sealed partial class VideoAnonymizer
         var found = detector.Detect(frame.DetectionCopy);
         var sx = frame.Width / (float)detWidth;
         var sy = frame.Height / (float)detHeight;
-        return [.. found.Select(b => CompleteAtEdge(new FaceBox(b.X * sx, b.Y * sy, b.Width * sx, b.Height * sy, b.Score), frame.Width, frame.Height))];
+        return [.. found.Select(b => Square(CompleteAtEdge(new FaceBox(b.X * sx, b.Y * sy, b.Width * sx, b.Height * sy, b.Score), frame.Width, frame.Height)))];
     }
+
+    /// <summary>
+    /// YuNet's boxes are narrower than tall (brow to chin, cheek to cheek); a turned head's ear and cheek stick out of
+    /// them. Video boxes are widened about their centre to squares.
+    /// </summary>
+    internal static FaceBox Square(FaceBox box) =>
+        box.Width >= box.Height ? box : box with { X = box.X - (box.Height - box.Width) / 2, Width = box.Height };
 
     /// <summary>
     /// A face cut by the frame's edge is detected as its visible part, often too narrow (or short) and off-centre; the
     /// box is widened inwards to a whole face's proportions (width 0.8 of the height), so the visible part stays hidden.
+    /// Where a partial face lies along the edge is uncertain too: a box touching an edge grows by a quarter along it.
     /// </summary>
     internal static FaceBox CompleteAtEdge(FaceBox box, int width, int height)
     {
-        const float Touch = 2;
         const float Aspect = 0.8f;
+        const float AlongEdge = 0.25f;
         var b = box;
-        if (b.Width < Aspect * b.Height)
+
+        // Within a tenth of the face of the edge (the detector's box seldom reaches the last pixel).
+        var touch = Math.Max(2, 0.1f * Math.Max(b.Width, b.Height));
+        var (left, right) = (b.X <= touch, b.Right >= width - touch);
+        if (left || right)
         {
-            var grow = Aspect * b.Height - b.Width;
-            if (b.Right >= width - Touch)
+            if (b.Width < Aspect * b.Height)
             {
-                b = b with { X = b.X - grow, Width = b.Width + grow };
+                var grow = Aspect * b.Height - b.Width;
+                b = right ? b with { X = b.X - grow, Width = b.Width + grow } : b with { Width = b.Width + grow };
             }
-            else if (b.X <= Touch)
-            {
-                b = b with { Width = b.Width + grow };
-            }
+
+            b = b with { Y = b.Y - b.Height * AlongEdge / 2, Height = b.Height * (1 + AlongEdge) };
         }
 
-        if (b.Height < b.Width / Aspect)
+        var (top, bottom) = (b.Y <= touch, b.Bottom >= height - touch);
+        if (top || bottom)
         {
-            var grow = b.Width / Aspect - b.Height;
-            if (b.Bottom >= height - Touch)
+            if (b.Height < b.Width / Aspect)
             {
-                b = b with { Y = b.Y - grow, Height = b.Height + grow };
+                var grow = b.Width / Aspect - b.Height;
+                b = bottom ? b with { Y = b.Y - grow, Height = b.Height + grow } : b with { Height = b.Height + grow };
             }
-            else if (b.Y <= Touch)
-            {
-                b = b with { Height = b.Height + grow };
-            }
+
+            b = b with { X = b.X - b.Width * AlongEdge / 2, Width = b.Width * (1 + AlongEdge) };
         }
 
         return b;

@@ -6,6 +6,8 @@ namespace FaceBlur.Modules.Processing.Video;
 /// <summary>Settings of the video pipeline (<see cref="VideoAnonymizer"/>); the defaults are the service's defaults.</summary>
 public sealed class VideoOptions
 {
+    public const string DefaultDetectorModelPath = "models/yunet_n_dynamic.onnx";
+
     /// <summary>The x264 presets the encoder accepts, fastest first.</summary>
     public static readonly IReadOnlyList<string> EncoderPresets =
         ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"];
@@ -22,9 +24,16 @@ public sealed class VideoOptions
     [ConfigurationKeyName("VIDEO_LOOKAHEAD_FRAMES")]
     public int LookAheadFrames { get; set; } = 5;
 
+    /// <summary>
+    /// The face detector of video frames: YuNet n with a dynamic input shape, run by ONNX Runtime (relative paths are
+    /// resolved like DETECTOR_MODEL_PATH). Photos keep the DETECTOR_* models.
+    /// </summary>
+    [ConfigurationKeyName("VIDEO_DETECTOR_MODEL_PATH")]
+    public string DetectorModelPath { get; set; } = DefaultDetectorModelPath;
+
     /// <summary>Longest side of the downscaled frame copy handed to the detector (frames smaller than this are not scaled).</summary>
     [ConfigurationKeyName("VIDEO_DETECTION_MAX_SIDE")]
-    public int DetectionMaxSide { get; set; } = 960;
+    public int DetectionMaxSide { get; set; } = 832;
 
     /// <summary>Detect every this many frames (1 = every frame); in between, faces are moved by the tracker.</summary>
     [ConfigurationKeyName("VIDEO_DETECTION_INTERVAL")]
@@ -84,6 +93,11 @@ public sealed class VideoOptions
         if (DetectionMaxSide is < 64 or > 4096)
         {
             errors.Add("VIDEO_DETECTION_MAX_SIDE must be between 64 and 4096");
+        }
+
+        if (string.IsNullOrWhiteSpace(DetectorModelPath))
+        {
+            errors.Add("VIDEO_DETECTOR_MODEL_PATH must not be empty");
         }
 
         if (DetectionInterval is < 1 or > 30)

@@ -305,6 +305,7 @@ public partial class FaultTests
                 ["STATS_DB_PATH"] = Path.Combine(storage, "stats.db"),
                 ["DETECTOR_MODEL_PATH"] = TestPaths.DetectorModel,
                 ["DETECTOR_MODEL_N_PATH"] = TestPaths.DetectorModelN,
+                ["VIDEO_DETECTOR_MODEL_PATH"] = TestPaths.VideoDetectorModel,
                 ["WORKER_CONCURRENCY"] = "1",
                 ["BLUR_RATE_LIMIT"] = "10000/minute",
                 ["STORAGE_CLEANUP_INTERVAL_MINUTES"] = "0",

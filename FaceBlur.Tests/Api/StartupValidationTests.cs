@@ -17,7 +17,10 @@ public class StartupValidationTests
     [TestCase("STORAGE_CLEANUP_INTERVAL_MINUTES", "-5")]
     [TestCase("WORKER_CONCURRENCY", "-2")]
     [TestCase("DETECTOR_MODEL_PATH", "/nonexistent/model.onnx")]
+    [TestCase("DETECTOR_MODEL_PATH", "/etc/hostname")]
     [TestCase("DETECTOR_MODEL_N_PATH", "/nonexistent/model.onnx")]
+    [TestCase("VIDEO_DETECTOR_MODEL_PATH", "/nonexistent/model.onnx")]
+    [TestCase("VIDEO_DETECTOR_MODEL_PATH", "/etc/hostname")]
     [TestCase("DETECTOR_SCORE_THRESHOLD", "1.5")]
     [TestCase("LOG_LEVEL", "Chatty")]
     [TestCase("CORS_ALLOW_ORIGINS", "not a url")]
@@ -48,6 +51,7 @@ public class StartupValidationTests
             start.Environment["STORAGE_DIR"] = storage.FullName;
             start.Environment["DETECTOR_MODEL_PATH"] = TestPaths.DetectorModel;
             start.Environment["DETECTOR_MODEL_N_PATH"] = TestPaths.DetectorModelN;
+            start.Environment["VIDEO_DETECTOR_MODEL_PATH"] = TestPaths.VideoDetectorModel;
             start.Environment["RABBITMQ_URL"] = "";
             start.Environment["REDIS_URL"] = "";
             foreach (var (key, value) in environment)

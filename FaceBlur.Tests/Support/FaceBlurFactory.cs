@@ -27,6 +27,7 @@ internal sealed class FaceBlurFactory(IReadOnlyDictionary<string, string?>? sett
             ["STATS_DB_PATH"] = Path.Combine(StorageDir, "stats.db"),
             ["DETECTOR_MODEL_PATH"] = TestPaths.DetectorModel,
             ["DETECTOR_MODEL_N_PATH"] = TestPaths.DetectorModelN,
+            ["VIDEO_DETECTOR_MODEL_PATH"] = TestPaths.VideoDetectorModel,
             ["BLUR_RATE_LIMIT"] = "10000/minute",
             ["RABBITMQ_URL"] = "",
             ["REDIS_URL"] = "",

@@ -10,7 +10,7 @@ internal static class TestDetector
 {
     private static readonly Lazy<YuNetFaceDetector> Shared = new(() => new YuNetFaceDetector(DefaultOptions()));
 
-    private static readonly Lazy<YuNetFaceDetector> SharedVideo = new(() => new YuNetFaceDetector(VideoAnonymizer.DetectorOptionsFor(DefaultOptions(), new VideoOptions())));
+    private static readonly Lazy<YuNetFaceDetector> SharedVideo = new(() => new YuNetFaceDetector(VideoAnonymizer.DetectorOptionsFor(DefaultOptions(), new VideoOptions { DetectorModelPath = TestPaths.VideoDetectorModel })));
 
     public static IFaceDetector Instance => Shared.Value;
 

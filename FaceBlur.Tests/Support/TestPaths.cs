@@ -21,6 +21,9 @@ internal static class TestPaths
     /// <summary>The YuNet n weights, beside <see cref="DetectorModel"/> (scripts/fetch-models.sh fetches both).</summary>
     public static string DetectorModelN => Path.Combine(Path.GetDirectoryName(DetectorModel)!, "yunet_n_640_640.onnx");
 
+    /// <summary>The video detector's weights (YuNet n, dynamic input), beside <see cref="DetectorModel"/>.</summary>
+    public static string VideoDetectorModel => Path.Combine(Path.GetDirectoryName(DetectorModel)!, "yunet_n_dynamic.onnx");
+
     /// <summary>The evaluation sets: <c>FACEBLUR_EVAL_DIR</c> when set, else <c>../shared/eval</c> beside the repository.</summary>
     public static string EvalDir
     {

@@ -109,6 +109,19 @@ public sealed class VideoAnonymizerTests
     }
 
     [Test]
+    public async Task ThreadNice_RunsDetectionAndFfmpegBelowNormalPriority()
+    {
+        var detector = new PriorityProbeDetector();
+        var anonymizer = new VideoAnonymizer(detector, new VideoOptions()) { ThreadNice = 7 };
+
+        var result = await anonymizer.AnonymizeAsync(moving, Out("niced.mp4"), AnonymizeOptions.Default, null, CancellationToken.None);
+
+        result.IsSuccess.Should().BeTrue(result.Error?.Message);
+        detector.ThreadNice.Should().HaveCount(movingTruth.Count).And.OnlyContain(n => n == 7, "every detection runs on a lowered thread");
+        detector.FfmpegNice.Should().NotBeEmpty().And.OnlyContain(n => n == 7, "the decoder and encoder inherit the lowered priority");
+    }
+
+    [Test]
     public async Task Vfr_KeepsFrameCountAndDuration()
     {
         var input = Out("vfr.mkv");
@@ -327,6 +340,39 @@ public sealed class VideoAnonymizerTests
     private string Out(string name) => Path.Combine(dir, name);
 
     /// <summary>Returns the ground-truth boxes of the frame it is called for (calls in frame order), nothing in blind frames.</summary>
+    /// <summary>The nice value of a /proc task ("self", "thread-self" or a pid): field 19 of its stat line.</summary>
+    private static int NiceOf(string task)
+    {
+        var stat = File.ReadAllText($"/proc/{task}/stat");
+        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[16], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Finds nothing; records the priority of the thread it runs on and of the ffmpeg processes running meanwhile.</summary>
+    private sealed class PriorityProbeDetector : IFaceDetector
+    {
+        public ConcurrentBag<int> ThreadNice { get; } = [];
+
+        public ConcurrentBag<int> FfmpegNice { get; } = [];
+
+        public IReadOnlyList<FaceBox> Detect(Mat bgrImage)
+        {
+            ThreadNice.Add(NiceOf("thread-self"));
+            foreach (var pid in VideoTestMedia.ChildFfmpegProcesses())
+            {
+                try
+                {
+                    FfmpegNice.Add(NiceOf(pid.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                }
+                catch (IOException)
+                {
+                    // Exited meanwhile.
+                }
+            }
+
+            return [];
+        }
+    }
+
     private sealed class ScriptedDetector(IReadOnlyList<IReadOnlyList<FaceBox>> truth, IReadOnlySet<int> blind) : IFaceDetector
     {
         private int calls;
