@@ -93,7 +93,8 @@ public static class SyntheticClip
         int height,
         float minSide = 24,
         double minCoverage = 0.8,
-        MaskShape shape = MaskShape.Rect)
+        MaskShape shape = MaskShape.Rect,
+        Action<string>? report = null)
     {
         ArgumentNullException.ThrowIfNull(truth);
         ArgumentNullException.ThrowIfNull(regions);
@@ -119,7 +120,13 @@ public static class SyntheticClip
                 checkedFaces++;
                 var coverage = Covered(x1, y1, x2, y2, hidden, shape);
                 worst = Math.Min(worst, coverage);
-                bad |= coverage < minCoverage;
+                if (coverage < minCoverage)
+                {
+                    bad = true;
+                    report?.Invoke(string.Create(
+                        System.Globalization.CultureInfo.InvariantCulture,
+                        $"frame {f}: face {face.X:0},{face.Y:0} {face.Width:0}x{face.Height:0} covered {coverage:0.00}; nearest region {Nearest(face, hidden)}"));
+                }
             }
 
             if (bad)
@@ -129,6 +136,17 @@ public static class SyntheticClip
         }
 
         return (uncovered, worst, checkedFaces);
+    }
+
+    private static string Nearest(FaceBox face, List<FaceBox> hidden)
+    {
+        if (hidden.Count == 0)
+        {
+            return "none";
+        }
+
+        var best = hidden.MaxBy(b => b.IoU(face));
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{best.X:0},{best.Y:0} {best.Width:0}x{best.Height:0} (padded) iou {best.IoU(face):0.00}");
     }
 
     private static double Covered(float x1, float y1, float x2, float y2, List<FaceBox> hidden, MaskShape shape)
