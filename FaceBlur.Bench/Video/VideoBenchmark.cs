@@ -147,9 +147,13 @@ public static class VideoBenchmark
             RegionsObserver = (frame, boxes) => regions[frame] = [.. boxes],
         };
         sw.Restart();
+        using var sampling = new CancellationTokenSource();
+        var withChildren = Task.Run(() => SampleTotalRssMb(sampling.Token));
         var result = anonymizer.AnonymizeAsync(clip, Path.Combine(dir, "anonymized.mp4"), AnonymizeOptions.Default, null, CancellationToken.None)
             .GetAwaiter().GetResult();
         var wall = sw.Elapsed.TotalSeconds;
+        sampling.Cancel();
+        var peakWithChildrenMb = withChildren.GetAwaiter().GetResult();
         if (!result.IsSuccess)
         {
             Console.Error.WriteLine($"anonymizer failed: {result.Error!.Code}: {result.Error.Message}");
@@ -165,7 +169,7 @@ public static class VideoBenchmark
             Console.WriteLine(string.Create(inv, $"ratio b/a: {wall / transcodeSeconds:0.00}"));
         }
 
-        Console.WriteLine(string.Create(inv, $"peak memory of this process during (b): {peakMb:0} MB (ffmpeg children not included)"));
+        Console.WriteLine(string.Create(inv, $"peak memory of this process during (b): {peakMb:0} MB (ffmpeg children not included); with the ffmpeg processes, sampled every 100 ms: {peakWithChildrenMb:0} MB"));
         var (uncovered, worst, checkedFaces) = SyntheticClip.Coverage(truth, regions, AnonymizeOptions.Default, spec.Width, spec.Height, report: verbose ? line => Console.WriteLine("box: " + line) : null);
         Console.WriteLine(string.Create(inv, $"coverage (padded boxes, eval README metric): uncovered_frames={uncovered} (frames with a face >= 24 px less than 80% covered) worst_coverage={worst:0.000} faces_checked={checkedFaces}"));
         var ellipse = SyntheticClip.Coverage(truth, regions, AnonymizeOptions.Default, spec.Width, spec.Height, shape: MaskShape.Ellipse, report: verbose ? Console.WriteLine : null);
@@ -269,6 +273,40 @@ public static class VideoBenchmark
     }
 
     /// <summary>Resets the kernel's peak resident set (VmHWM) so that the next reading covers (b) only.</summary>
+    /// <summary>The largest sum, over samples every 100 ms, of the resident memory of this process and its children (ffmpeg).</summary>
+    private static double SampleTotalRssMb(CancellationToken token)
+    {
+        var me = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        double peak = 0;
+        while (!token.IsCancellationRequested)
+        {
+            double total = 0;
+            foreach (var procDir in Directory.GetDirectories("/proc"))
+            {
+                var pid = Path.GetFileName(procDir);
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(procDir, "stat"));
+                    var parent = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1];
+                    if (pid == me || parent == me)
+                    {
+                        // Field 24: resident pages.
+                        total += double.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[21], CultureInfo.InvariantCulture) * Environment.SystemPageSize / (1024 * 1024);
+                    }
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or ArgumentOutOfRangeException)
+                {
+                    // Not a process, or gone meanwhile.
+                }
+            }
+
+            peak = Math.Max(peak, total);
+            token.WaitHandle.WaitOne(100);
+        }
+
+        return peak;
+    }
+
     private static void ResetPeakMemory()
     {
         try
