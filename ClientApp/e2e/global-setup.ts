@@ -52,7 +52,8 @@ export default async function setup(project: TestProject) {
       DETECTOR_MODEL_PATH:
         process.env.DETECTOR_MODEL_PATH ?? path.join(root, "models/face_detection_yunet_2023mar.onnx"),
       DETECTOR_MODEL_N_PATH: process.env.DETECTOR_MODEL_N_PATH ?? path.join(root, "models/yunet_n_640_640.onnx"),
-      VIDEO_DETECTOR_MODEL_PATH: process.env.VIDEO_DETECTOR_MODEL_PATH ?? path.join(root, "models/yunet_n_dynamic.onnx"),
+      VIDEO_DETECTOR_MODEL_PATH:
+        process.env.VIDEO_DETECTOR_MODEL_PATH ?? path.join(root, "models/yunet_n_dynamic.onnx"),
     },
     stdio: ["ignore", "ignore", "inherit"],
   });
