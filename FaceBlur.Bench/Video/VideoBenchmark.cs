@@ -195,59 +195,47 @@ public static class VideoBenchmark
                 EvalCommand.CreateOptions(modelDir, new Dictionary<string, string?>()), new VideoOptions { DetectionMaxSide = side, DetectorModelPath = Path.GetFileName(VideoOptions.DefaultDetectorModelPath) }));
             using var copy = new OpenCvSharp.Mat();
             OpenCvSharp.Cv2.Resize(frame, copy, new OpenCvSharp.Size(side, side * 9 / 16));
-            _ = detector.Detect(copy);
-            var sw = Stopwatch.StartNew();
+            var one = MillisecondsPerCall(() => detector.Detect(copy), 20);
             const int N = 20;
-            for (var i = 0; i < N; i++)
-            {
-                _ = detector.Detect(copy);
-            }
-
-            var one = sw.Elapsed.TotalMilliseconds / N;
-            sw.Restart();
+            var sw = Stopwatch.StartNew();
             Parallel.For(0, N, new ParallelOptions { MaxDegreeOfParallelism = 2 }, _ => detector.Detect(copy));
             var two = sw.Elapsed.TotalMilliseconds / N;
             Console.WriteLine(string.Create(inv, $"side {side}: {one:0.0} ms/frame sequential, {two:0.0} ms/frame with 2 in parallel"));
         }
 
         // The detection copy of one 1080p I420 frame (planes resized, then converted to BGR).
-        using (var source = new VideoFrame(1920, 1080))
+        using var frameI420 = new VideoFrame(1920, 1080);
+        Random.Shared.NextBytes(frameI420.Buffer);
+        foreach (var side in new[] { 640, 832, 960 })
         {
-            Random.Shared.NextBytes(source.Buffer);
-            foreach (var side in new[] { 640, 832, 960 })
-            {
-                var (w, h) = VideoAnonymizer.DetectionSize(1920, 1080, side);
-                source.PrepareDetectionCopy(w, h);
-                var sw = Stopwatch.StartNew();
-                const int N = 50;
-                for (var i = 0; i < N; i++)
-                {
-                    source.PrepareDetectionCopy(w, h);
-                }
-
-                Console.WriteLine(string.Create(inv, $"detection copy {w}x{h}: {sw.Elapsed.TotalMilliseconds / N:0.00} ms per 1080p frame"));
-            }
+            var (w, h) = VideoAnonymizer.DetectionSize(1920, 1080, side);
+            var ms = MillisecondsPerCall(() => frameI420.PrepareDetectionCopy(w, h), 50);
+            Console.WriteLine(string.Create(inv, $"detection copy {w}x{h}: {ms:0.00} ms per 1080p frame"));
         }
 
         // Hiding faces in one I420 frame, as the pipeline's writer does: 20 faces of 60-150 px, every mode.
-        using var frameI420 = new VideoFrame(1920, 1080);
-        Random.Shared.NextBytes(frameI420.Buffer);
         var faces = Enumerable.Range(0, 20).Select(i => new FaceBox(60 + (i % 10) * 180, 100 + (i / 10) * 500, 60 + (i * 5), 60 + (i * 5), 0.9f)).ToList();
         foreach (var mode in new[] { AnonymizationMode.Blur, AnonymizationMode.Pixelate, AnonymizationMode.Solid })
         {
             var anonymize = AnonymizeOptions.Default with { Mode = mode };
-            frameI420.Anonymize(faces, anonymize);
-            var sw = Stopwatch.StartNew();
-            const int N = 50;
-            for (var i = 0; i < N; i++)
-            {
-                frameI420.Anonymize(faces, anonymize);
-            }
-
-            Console.WriteLine(string.Create(inv, $"anonymize {mode}: {sw.Elapsed.TotalMilliseconds / N:0.00} ms per 1080p frame with {faces.Count} faces"));
+            var ms = MillisecondsPerCall(() => frameI420.Anonymize(faces, anonymize), 50);
+            Console.WriteLine(string.Create(inv, $"anonymize {mode}: {ms:0.00} ms per 1080p frame with {faces.Count} faces"));
         }
 
         return 0;
+    }
+
+    /// <summary>Mean time of one call over <paramref name="times"/> calls, after one untimed call (warm-up).</summary>
+    private static double MillisecondsPerCall(Action call, int times)
+    {
+        call();
+        var sw = Stopwatch.StartNew();
+        for (var i = 0; i < times; i++)
+        {
+            call();
+        }
+
+        return sw.Elapsed.TotalMilliseconds / times;
     }
 
     private static void Transcode(string input, string output, VideoOptions options)
@@ -287,11 +275,12 @@ public static class VideoBenchmark
                 try
                 {
                     var stat = File.ReadAllText(Path.Combine(procDir, "stat"));
-                    var parent = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1];
-                    if (pid == me || parent == me)
+
+                    // The fields after the command's closing parenthesis, from field 3: [1] is the parent, [21] the resident pages.
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    if (pid == me || fields[1] == me)
                     {
-                        // Field 24: resident pages.
-                        total += double.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[21], CultureInfo.InvariantCulture) * Environment.SystemPageSize / (1024 * 1024);
+                        total += double.Parse(fields[21], CultureInfo.InvariantCulture) * Environment.SystemPageSize / (1024 * 1024);
                     }
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or ArgumentOutOfRangeException)

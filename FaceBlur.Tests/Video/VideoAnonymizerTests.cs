@@ -341,11 +341,8 @@ public sealed class VideoAnonymizerTests
 
     /// <summary>Returns the ground-truth boxes of the frame it is called for (calls in frame order), nothing in blind frames.</summary>
     /// <summary>The nice value of a /proc task ("self", "thread-self" or a pid): field 19 of its stat line.</summary>
-    private static int NiceOf(string task)
-    {
-        var stat = File.ReadAllText($"/proc/{task}/stat");
-        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[16], System.Globalization.CultureInfo.InvariantCulture);
-    }
+    private static int NiceOf(string task) =>
+        int.Parse(VideoTestMedia.Stat(task).Fields[16], System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Finds nothing; records the priority of the thread it runs on and of the ffmpeg processes running meanwhile.</summary>
     private sealed class PriorityProbeDetector : IFaceDetector

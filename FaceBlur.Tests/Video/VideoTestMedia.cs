@@ -124,6 +124,17 @@ internal static class VideoTestMedia
         return Cv2.Mean(region);
     }
 
+    /// <summary>
+    /// The command name and the fields after it of <c>/proc/{task}/stat</c> (task: a pid, "self" or "thread-self"):
+    /// field 3 of proc(5) is at index 0, so the parent is [1] and the nice value [16].
+    /// </summary>
+    public static (string Name, string[] Fields) Stat(string task)
+    {
+        var stat = File.ReadAllText($"/proc/{task}/stat");
+        var close = stat.LastIndexOf(')');
+        return (stat[(stat.IndexOf('(') + 1)..close], stat[(close + 2)..].Split(' '));
+    }
+
     /// <summary>Lists the ffmpeg/ffprobe processes whose parent is this test process.</summary>
     public static List<int> ChildFfmpegProcesses()
     {
@@ -138,10 +149,7 @@ internal static class VideoTestMedia
 
             try
             {
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                var close = stat.LastIndexOf(')');
-                var name = stat[(stat.IndexOf('(') + 1)..close];
-                var fields = stat[(close + 2)..].Split(' ');
+                var (name, fields) = Stat(Path.GetFileName(dir));
                 if (int.Parse(fields[1], CultureInfo.InvariantCulture) == me && name is "ffmpeg" or "ffprobe")
                 {
                     result.Add(pid);
