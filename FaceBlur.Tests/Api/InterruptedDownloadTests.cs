@@ -13,8 +13,7 @@ public class InterruptedDownloadTests
     public async Task A_broken_off_download_leaves_the_result_for_another_try()
     {
         using var factory = new FaceBlurFactory(new Dictionary<string, string?> { ["MAX_UPLOAD_MB"] = "40" });
-        factory.UseKestrel(0);
-        factory.StartServer();
+        factory.StartKestrel();
         var store = factory.Services.GetRequiredService<IJobStore>();
 
         // An uncompressed 27 MB result: far more than the socket buffers hold, so the download cannot finish unread.

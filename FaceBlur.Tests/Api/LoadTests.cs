@@ -19,8 +19,7 @@ public class LoadTests
         try
         {
             using var factory = new FaceBlurFactory(scope.Settings(new Dictionary<string, string?> { ["BLUR_RATE_LIMIT"] = "100000/minute" }));
-            factory.UseKestrel(0);
-            factory.StartServer();
+            factory.StartKestrel();
             using var client = factory.CreateClient();
             var output = new StringWriter();
             var clip = await TestVideos.ColourBarsAsync(seconds: 2);

@@ -1,12 +1,8 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using FaceBlur.Tests.Support;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace FaceBlur.Tests.Api;
 
@@ -17,48 +13,6 @@ namespace FaceBlur.Tests.Api;
 /// </summary>
 public partial class SecurityReviewTests
 {
-    private static FaceBlurFactory StartKestrel(Dictionary<string, string?> settings)
-    {
-        var factory = new FaceBlurFactory(settings);
-        factory.UseKestrel(0);
-        factory.StartServer();
-        return factory;
-    }
-
-    private static Uri Address(FaceBlurFactory factory) =>
-        new(factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-
-    /// <summary>Sends raw bytes on a fresh connection and reads what comes back until the server closes or the time runs out.</summary>
-    private static async Task<string> RawExchangeAsync(Uri address, byte[] request, bool halfClose, TimeSpan wait)
-    {
-        using var tcp = new TcpClient();
-        await tcp.ConnectAsync(address.Host, address.Port);
-        var stream = tcp.GetStream();
-        await stream.WriteAsync(request);
-        if (halfClose)
-        {
-            tcp.Client.Shutdown(SocketShutdown.Send);
-        }
-
-        var received = new MemoryStream();
-        var buffer = new byte[8192];
-        using var timeout = new CancellationTokenSource(wait);
-        try
-        {
-            int read;
-            while ((read = await stream.ReadAsync(buffer, timeout.Token)) > 0)
-            {
-                received.Write(buffer, 0, read);
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException)
-        {
-            // The server kept the connection open or reset it: what was received is the answer.
-        }
-
-        return Encoding.UTF8.GetString(received.ToArray());
-    }
-
     private static byte[] PostHead(Uri address, string path, string boundary, long contentLength) => Encoding.ASCII.GetBytes(
         $"POST {path} HTTP/1.1\r\nHost: {address.Authority}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\n" +
         $"Content-Length: {contentLength}\r\n\r\n");
@@ -74,11 +28,11 @@ public partial class SecurityReviewTests
     [Test]
     public async Task A_Content_Length_over_the_limit_is_refused_before_the_body_is_read()
     {
-        using var factory = StartKestrel(new() { ["MAX_UPLOAD_MB"] = "0.1", ["MAX_UPLOAD_FILES"] = "1" });
-        var address = Address(factory);
+        using var factory = new FaceBlurFactory(new Dictionary<string, string?> { ["MAX_UPLOAD_MB"] = "0.1", ["MAX_UPLOAD_FILES"] = "1" });
+        var address = factory.StartKestrel();
 
         // Declares 50 MB, sends only the headers: the server answers 413 at once instead of waiting for the body.
-        var answer = await RawExchangeAsync(address, PostHead(address, "/blur", "b", 50L * 1024 * 1024), halfClose: false, TimeSpan.FromSeconds(10));
+        var answer = await RawHttp.ExchangeAsync(address, PostHead(address, "/blur", "b", 50L * 1024 * 1024), halfClose: false, TimeSpan.FromSeconds(10));
 
         answer.Should().StartWith("HTTP/1.1 413").And.Contain("\"code\":\"payload_too_large\"");
         factory.JobFiles().Should().BeEmpty();
@@ -87,13 +41,13 @@ public partial class SecurityReviewTests
     [Test]
     public async Task A_Content_Length_shorter_than_the_body_does_not_let_the_rest_through()
     {
-        using var factory = StartKestrel(new() { ["MAX_UPLOAD_MB"] = "0.1", ["MAX_UPLOAD_FILES"] = "1" });
-        var address = Address(factory);
+        using var factory = new FaceBlurFactory(new Dictionary<string, string?> { ["MAX_UPLOAD_MB"] = "0.1", ["MAX_UPLOAD_FILES"] = "1" });
+        var address = factory.StartKestrel();
 
         // Declares 1000 bytes, sends 3 MB: the server reads 1000 bytes (a multipart body cut short, refused) and treats
         // the rest as a next request it cannot parse; nothing is stored and the file never counts as uploaded.
         var body = FilePart("b", "files", "big.jpg", 3 * 1024 * 1024);
-        var answer = await RawExchangeAsync(address, [.. PostHead(address, "/blur", "b", 1000), .. body], halfClose: true, TimeSpan.FromSeconds(10));
+        var answer = await RawHttp.ExchangeAsync(address, [.. PostHead(address, "/blur", "b", 1000), .. body], halfClose: true, TimeSpan.FromSeconds(10));
 
         answer.Should().StartWith("HTTP/1.1 400").And.Contain("\"code\":\"validation_error\"").And.NotContain("HTTP/1.1 202");
         answer.Should().NotContain("   at ").And.NotContain("/work/");
@@ -105,12 +59,12 @@ public partial class SecurityReviewTests
     [Test]
     public async Task A_Content_Length_longer_than_the_body_stores_nothing_when_the_client_gives_up()
     {
-        using var factory = StartKestrel(new() { ["MAX_UPLOAD_MB"] = "0.5", ["MAX_UPLOAD_FILES"] = "1" });
-        var address = Address(factory);
+        using var factory = new FaceBlurFactory(new Dictionary<string, string?> { ["MAX_UPLOAD_MB"] = "0.5", ["MAX_UPLOAD_FILES"] = "1" });
+        var address = factory.StartKestrel();
 
         // Declares 400 KB (within the limit), sends 60 KB and closes: the upload is abandoned and cleaned up.
         var body = FilePart("b", "files", "a.jpg", 60 * 1024);
-        await RawExchangeAsync(address, [.. PostHead(address, "/blur", "b", 400 * 1024), .. body], halfClose: true, TimeSpan.FromSeconds(5));
+        await RawHttp.ExchangeAsync(address, [.. PostHead(address, "/blur", "b", 400 * 1024), .. body], halfClose: true, TimeSpan.FromSeconds(5));
 
         await JobFlowTests.WaitUntilAsync(() => factory.JobFiles().Count == 0);
         using var client = factory.CreateClient();
@@ -120,13 +74,11 @@ public partial class SecurityReviewTests
     [Test]
     public async Task A_chunked_body_cannot_bypass_the_video_limit()
     {
-        using var factory = StartKestrel(new() { ["MAX_VIDEO_MB"] = "0.2" });
-        using var client = factory.CreateClient();
+        using var factory = new FaceBlurFactory(new Dictionary<string, string?> { ["MAX_VIDEO_MB"] = "0.2" });
+        var address = factory.StartKestrel();
 
         var form = Http.Form([("file", "big.mp4", new byte[4 * 1024 * 1024])]);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/blur/video") { Content = form };
-        request.Headers.TransferEncodingChunked = true;
-        using var response = await client.SendAsync(request);
+        using var response = await RawHttp.PostAsync(address, "/blur/video", form, chunked: true);
 
         await Http.ShouldBeErrorAsync(response, HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
         await JobFlowTests.WaitUntilAsync(() => factory.JobFiles().Count == 0);

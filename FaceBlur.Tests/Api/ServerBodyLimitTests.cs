@@ -11,12 +11,10 @@ public class ServerBodyLimitTests
     {
         // POST /blur accepts MAX_UPLOAD_FILES x MAX_UPLOAD_MB plus 1 MiB for the form: here 1 x 0.1 MB + 1 MiB.
         using var factory = new FaceBlurFactory(new Dictionary<string, string?> { ["MAX_UPLOAD_MB"] = "0.1", ["MAX_UPLOAD_FILES"] = "1" });
-        factory.UseKestrel(0);
-        factory.StartServer();
-        using var client = factory.CreateClient();
+        var address = factory.StartKestrel();
 
         var body = new byte[3 * 1024 * 1024];
-        using var response = await client.PostAsync("/blur", Http.Images(("big.jpg", body)));
+        using var response = await RawHttp.PostAsync(address, "/blur", Http.Images(("big.jpg", body)), chunked: false);
 
         await Http.ShouldBeErrorAsync(response, HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
         await JobFlowTests.WaitUntilAsync(() => factory.JobFiles().Count == 0);
@@ -26,14 +24,10 @@ public class ServerBodyLimitTests
     public async Task A_chunked_body_cannot_bypass_the_limit()
     {
         using var factory = new FaceBlurFactory(new Dictionary<string, string?> { ["MAX_UPLOAD_MB"] = "0.1", ["MAX_UPLOAD_FILES"] = "1" });
-        factory.UseKestrel(0);
-        factory.StartServer();
-        using var client = factory.CreateClient();
+        var address = factory.StartKestrel();
 
         var form = Http.Images(("big.jpg", new byte[3 * 1024 * 1024]));
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/blur") { Content = form };
-        request.Headers.TransferEncodingChunked = true;
-        using var response = await client.SendAsync(request);
+        using var response = await RawHttp.PostAsync(address, "/blur", form, chunked: true);
 
         await Http.ShouldBeErrorAsync(response, HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
         await JobFlowTests.WaitUntilAsync(() => factory.JobFiles().Count == 0);

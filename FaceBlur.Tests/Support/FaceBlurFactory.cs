@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -53,6 +55,14 @@ internal sealed class FaceBlurFactory(IReadOnlyDictionary<string, string?>? sett
         {
             Directory.Delete(StorageDir, recursive: true);
         }
+    }
+
+    /// <summary>Serves the app on a real Kestrel server on a free loopback port and returns its address.</summary>
+    public Uri StartKestrel()
+    {
+        UseKestrel(0);
+        StartServer();
+        return new(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
     }
 
     /// <summary>Files left under STORAGE_DIR/jobs (nothing may be left after a refusal).</summary>
