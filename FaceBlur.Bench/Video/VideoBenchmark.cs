@@ -16,7 +16,7 @@ namespace FaceBlur.Bench.Video;
 /// both, their ratio, frames per second (after one untimed warm-up run of (b) on a 1 s clip), peak memory of this process during (b), the synthetic clip's coverage (frames
 /// in which a face of at least 24 px is less than 80% hidden) and one summary line. <c>--coverage</c> skips (a).
 /// </summary>
-public static class VideoBenchmark
+public static partial class VideoBenchmark
 {
     public const string Usage =
         "bench video [--seconds S (10)] [--width W (1920)] [--height H (1080)] [--fps F (30)] [--coverage] [--cv-threads N] [--keep DIR] [--model-dir DIR] [--set VIDEO_SETTING=VALUE ...] [--detector-set DETECTOR_SETTING=VALUE ...]";
@@ -146,12 +146,14 @@ public static class VideoBenchmark
         {
             RegionsObserver = (frame, boxes) => regions[frame] = [.. boxes],
         };
+        var cpuBefore = CpuSeconds();
         sw.Restart();
         using var sampling = new CancellationTokenSource();
         var withChildren = Task.Run(() => SampleTotalRssMb(sampling.Token));
         var result = anonymizer.AnonymizeAsync(clip, Path.Combine(dir, "anonymized.mp4"), AnonymizeOptions.Default, null, CancellationToken.None)
             .GetAwaiter().GetResult();
         var wall = sw.Elapsed.TotalSeconds;
+        var cpuAfter = CpuSeconds();
         sampling.Cancel();
         var peakWithChildrenMb = withChildren.GetAwaiter().GetResult();
         if (!result.IsSuccess)
@@ -169,6 +171,9 @@ public static class VideoBenchmark
             Console.WriteLine(string.Create(inv, $"ratio b/a: {wall / transcodeSeconds:0.00}"));
         }
 
+        Console.WriteLine(string.Create(
+            inv,
+            $"CPU during (b): this process {cpuAfter.Self - cpuBefore.Self:0.00} s, ffmpeg processes {cpuAfter.Children - cpuBefore.Children:0.00} s, used {(cpuAfter.Self + cpuAfter.Children - cpuBefore.Self - cpuBefore.Children) / (wall * Environment.ProcessorCount):P0} of {Environment.ProcessorCount} cores"));
         Console.WriteLine(string.Create(inv, $"peak memory of this process during (b): {peakMb:0} MB (ffmpeg children not included); with the ffmpeg processes, sampled every 100 ms: {peakWithChildrenMb:0} MB"));
         var (uncovered, worst, checkedFaces) = SyntheticClip.Coverage(truth, regions, AnonymizeOptions.Default, spec.Width, spec.Height, report: verbose ? line => Console.WriteLine("box: " + line) : null);
         Console.WriteLine(string.Create(inv, $"coverage (padded boxes, eval README metric): uncovered_frames={uncovered} (frames with a face >= 24 px less than 80% covered) worst_coverage={worst:0.000} faces_checked={checkedFaces}"));
@@ -260,7 +265,6 @@ public static class VideoBenchmark
         }
     }
 
-    /// <summary>Resets the kernel's peak resident set (VmHWM) so that the next reading covers (b) only.</summary>
     /// <summary>The largest sum, over samples every 100 ms, of the resident memory of this process and its children (ffmpeg).</summary>
     private static double SampleTotalRssMb(CancellationToken token)
     {
@@ -296,6 +300,42 @@ public static class VideoBenchmark
         return peak;
     }
 
+    /// <summary>CPU time (user + system) of this process and of its children that have ended and been waited for.</summary>
+    private static (double Self, double Children) CpuSeconds()
+    {
+        static double Seconds(in ResourceUsage usage) =>
+            usage.UserSeconds + (usage.UserMicroseconds / 1e6) + usage.SystemSeconds + (usage.SystemMicroseconds / 1e6);
+
+        const int Self = 0, Children = -1;
+        return GetResourceUsage(Self, out var self) == 0 && GetResourceUsage(Children, out var children) == 0
+            ? (Seconds(self), Seconds(children))
+            : (double.NaN, double.NaN);
+    }
+
+    /// <summary>The leading fields of Linux's <c>struct rusage</c> on 64-bit: two timevals, then fourteen longs.</summary>
+    private struct ResourceUsage
+    {
+#pragma warning disable CS0649 // written by getrusage
+        public long UserSeconds;
+        public long UserMicroseconds;
+        public long SystemSeconds;
+        public long SystemMicroseconds;
+        public Rest Rest;
+#pragma warning restore CS0649
+    }
+
+    [System.Runtime.CompilerServices.InlineArray(14)]
+    private struct Rest
+    {
+#pragma warning disable IDE0044, IDE0051, CS0169 // storage only
+        private long first;
+#pragma warning restore IDE0044, IDE0051, CS0169
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "getrusage")]
+    private static partial int GetResourceUsage(int who, out ResourceUsage usage);
+
+    /// <summary>Resets the kernel's peak resident set (VmHWM) so that the next reading covers (b) only.</summary>
     private static void ResetPeakMemory()
     {
         try
