@@ -171,10 +171,9 @@ public sealed partial class VideoAnonymizer
             return MediaResult<VideoResult>.Fail(MediaErrorKind.CorruptMedia, "The video's picture is too small.");
         }
 
-        // Constant rate: the exact fraction. Variable rate: every frame is kept and spaced evenly over the same duration.
-        var rate = !info.VariableFrameRate && info.FrameRateFraction.Length > 0 ? info.FrameRateFraction
-            : info.VariableFrameRate && info.FrameCount is { } count && info.VideoDurationSeconds > 0 ? Invariant(count / info.VideoDurationSeconds)
-            : Invariant(info.FrameRate);
+        // Every frame keeps its time: read from the input's packets (evenly spaced at the average rate if they cannot be read).
+        var times = await FrameTimes.ReadAsync(options.FfprobePath, input, demuxer, info.VideoStreamIndex, info.FrameRate, VideoProbe.Timeout, ct)
+            .ConfigureAwait(false);
         var limit = options.TimeLimit(info.DurationSeconds);
         using var timeLimit = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeLimit.CancelAfter(limit);
@@ -193,7 +192,7 @@ public sealed partial class VideoAnonymizer
         using var threads = new FrameThreads(options.DetectionParallelism, ThreadNice, "faceblur-video");
         using var decoder = await threads.RunAsync(() => FfmpegProcess.Start(options.FfmpegPath, DecoderArguments(input, demuxer, info, width, height), false, true))
             .ConfigureAwait(false);
-        using var encoder = await threads.RunAsync(() => FfmpegProcess.Start(options.FfmpegPath, EncoderArguments(input, demuxer, output, info, width, height, rate), true, false))
+        using var encoder = await threads.RunAsync(() => FfmpegProcess.Start(options.FfmpegPath, EncoderArguments(input, demuxer, output, info, times), true, false))
             .ConfigureAwait(false);
         using var killOnAbort = token.Register(() =>
         {
@@ -395,6 +394,8 @@ public sealed partial class VideoAnonymizer
         async Task WriteAsync()
         {
             var stream = encoder.StandardInput;
+            var container = new RawVideoMatroska(stream, width, height);
+            await container.WriteHeaderAsync(times.LastFrameMicroseconds, token).ConfigureAwait(false);
             await foreach (var frame in ready.Reader.ReadAllAsync(token).ConfigureAwait(false))
             {
                 if (frame.Regions.Count > 0)
@@ -405,7 +406,7 @@ public sealed partial class VideoAnonymizer
                 }
 
                 RegionsObserver?.Invoke(frame.Index, frame.Regions);
-                await stream.WriteAsync(frame.Buffer.AsMemory(0, frame.Size), token).ConfigureAwait(false);
+                await container.WriteFrameAsync(frame.Buffer.AsMemory(0, frame.Size), times.MicrosecondsOf(frame.Index), token).ConfigureAwait(false);
                 pool.Return(frame);
                 writtenFrames++;
                 progress?.Invoke(Math.Min(0.99, writtenFrames / (double)Math.Max(expected, writtenFrames + 1)));
@@ -505,7 +506,7 @@ public sealed partial class VideoAnonymizer
         return args;
     }
 
-    private List<string> EncoderArguments(string input, string demuxer, string output, VideoInfo info, int width, int height, string rate)
+    private List<string> EncoderArguments(string input, string demuxer, string output, VideoInfo info, FrameTimes times)
     {
         var args = new List<string> { "-hide_banner", "-nostats", "-v", "error", "-y" };
         if (info.VideoStartOffset > 0 && info.HasAudio)
@@ -516,8 +517,8 @@ public sealed partial class VideoAnonymizer
 
         args.AddRange(
         [
-            "-protocol_whitelist", "file,pipe", "-f", "rawvideo", "-pix_fmt", "yuv420p",
-            "-video_size", $"{width}x{height}", "-framerate", rate, "-i", "pipe:0",
+            // The anonymized frames with their times (see RawVideoMatroska).
+            "-protocol_whitelist", "file,pipe", "-f", "matroska", "-i", "pipe:0",
         ]);
         if (info.HasAudio)
         {
@@ -531,6 +532,14 @@ public sealed partial class VideoAnonymizer
         }
 
         args.AddRange(["-c:v", "libx264", "-preset", options.EncoderPreset, "-crf", options.CrfText, "-pix_fmt", "yuv420p"]);
+
+        // Each frame once, at its own time, counted in the input's ticks.
+        args.AddRange(["-fps_mode", "passthrough", "-enc_time_base:v", "-1"]);
+        if (times.TimeScale > 0)
+        {
+            args.AddRange(["-video_track_timescale", times.TimeScale.ToString(CultureInfo.InvariantCulture)]);
+        }
+
         AddColor(args, "-colorspace", info.ColorSpace);
         AddColor(args, "-color_primaries", info.ColorPrimaries);
         AddColor(args, "-color_trc", info.ColorTransfer);

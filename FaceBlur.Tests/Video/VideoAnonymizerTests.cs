@@ -122,7 +122,7 @@ public sealed class VideoAnonymizerTests
     }
 
     [Test]
-    public async Task Vfr_KeepsFrameCountAndDuration()
+    public async Task Vfr_KeepsEveryFrameAtItsOwnTime()
     {
         var input = Out("vfr.mkv");
         // 30 frames at 25 fps, then 20 frames at 12.5 fps.
@@ -135,10 +135,33 @@ public sealed class VideoAnonymizerTests
         result.IsSuccess.Should().BeTrue(result.Error?.Message);
         var probe = VideoTestMedia.ProbeFile(output, countFrames: true);
         probe.Frames.Should().Be(source.Frames);
-        var frame = source.Duration / source.Frames;
-        Probe.Num(probe.Video, "duration").Should().BeApproximately(source.Duration, frame * 1.01);
+        VideoTestMedia.FrameTimes(output).Should().Equal(VideoTestMedia.FrameTimes(input), (a, b) => Math.Abs(a - b) < 0.0005, "every frame keeps its time");
+        VideoTestMedia.FrameTimes(output)[29..32].Should().Equal([1.16, 1.2, 1.28], (a, b) => Math.Abs(a - b) < 0.0005);
+        probe.Duration.Should().BeApproximately(source.Duration, 0.001, "the last frame is shown as long as in the input");
         probe.Audio.Should().BeEmpty();
         result.Value!.HasAudio.Should().BeFalse();
+    }
+
+    [Test]
+    public async Task Ntsc_rate_keeps_its_exact_clock_and_stays_in_step_with_the_sound()
+    {
+        // 29.97 fps (30000/1001) with sound: the frame times and the track's clock come out exactly as they went in.
+        var input = Out("ntsc.mp4");
+        VideoTestMedia.Ffmpeg("-i", moving, "-vf", "fps=30000/1001", "-c:v", "libx264", "-preset", "ultrafast", "-video_track_timescale", "30000", "-c:a", "copy", input);
+        var output = Out("ntsc-out.mp4");
+
+        var result = await new VideoAnonymizer(TestDetector.Video, new VideoOptions()).AnonymizeAsync(input, output, AnonymizeOptions.Default, null, CancellationToken.None);
+
+        result.IsSuccess.Should().BeTrue(result.Error?.Message);
+        var source = VideoTestMedia.ProbeFile(input, countFrames: true);
+        var probe = VideoTestMedia.ProbeFile(output, countFrames: true);
+        probe.Frames.Should().Be(source.Frames);
+        Probe.Str(probe.Video, "r_frame_rate").Should().Be("30000/1001");
+        Probe.Str(probe.Video, "avg_frame_rate").Should().Be(Probe.Str(source.Video, "avg_frame_rate"));
+        Probe.Str(probe.Video, "time_base").Should().Be("1/30000");
+        VideoTestMedia.FrameTimes(output).Should().Equal(VideoTestMedia.FrameTimes(input), (a, b) => Math.Abs(a - b) < 0.00001);
+        Probe.Num(probe.Audio[0], "duration").Should().BeApproximately(Probe.Num(source.Audio[0], "duration"), 0.1);
+        probe.Duration.Should().BeApproximately(source.Duration, 1001.0 / 30000);
     }
 
     [Test]

@@ -53,6 +53,17 @@ internal static class VideoTestMedia
 
     public static void Ffmpeg(params string[] args) => Run("ffmpeg", ["-hide_banner", "-v", "error", "-y", .. args]);
 
+    /// <summary>When each frame of the first video stream is shown, in seconds from the first, in display order.</summary>
+    public static List<double> FrameTimes(string path)
+    {
+        var times = Run("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time", "-of", "csv=p=0", path)
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(t => double.Parse(t, CultureInfo.InvariantCulture))
+            .Order()
+            .ToList();
+        return [.. times.Select(t => t - times[0])];
+    }
+
     /// <summary>ffprobe's streams and format of a file.</summary>
     public static Probe ProbeFile(string path, bool countFrames = false)
     {

@@ -1,0 +1,94 @@
+using System.Globalization;
+using FaceBlur.Modules.Processing.Video;
+
+namespace FaceBlur.Tests.Video;
+
+/// <summary>Frame times read from ffprobe's packet listing, and the Matroska stream that carries them to the encoder.</summary>
+public class FrameTimesTests
+{
+    [Test]
+    public void Packets_in_decoding_order_become_display_times_without_the_discarded_ones()
+    {
+        // A 1/90000 clock, B-frames (decoding order 0, 3, 1, 2), one packet before an edit list's start (discarded).
+        const string Listing = """
+            packet|pts=-3000|duration=3000|flags=KD
+            packet|pts=0|duration=3000|flags=K_
+            packet|pts=9000|duration=6000|flags=__
+            packet|pts=3000|duration=3000|flags=__
+            packet|pts=6000|duration=3000|flags=__
+            stream|time_base=1/90000
+            """;
+
+        var times = FrameTimes.Parse(Listing, 30);
+
+        times.Count.Should().Be(4);
+        Enumerable.Range(0, 4).Select(i => times.MicrosecondsOf(i)).Should().Equal(0, 33_333, 66_667, 100_000);
+        times.TimeScale.Should().Be(90000);
+        times.LastFrameMicroseconds.Should().BeApproximately(66_666.7, 0.1, "the duration of the packet shown last");
+        times.MicrosecondsOf(5).Should().Be(166_667, "frames past the listed ones continue at the mean spacing");
+    }
+
+    [Test]
+    public void Packets_sharing_a_time_still_get_increasing_times()
+    {
+        const string Listing = "packet|pts=0|duration=1|flags=K_\npacket|pts=1|duration=1|flags=__\npacket|pts=1|duration=1|flags=__\nstream|time_base=1/25\n";
+
+        var times = FrameTimes.Parse(Listing, 25);
+
+        Enumerable.Range(0, 3).Select(i => times.MicrosecondsOf(i)).Should().Equal(0, 40_000, 40_001);
+    }
+
+    [TestCase("")]
+    [TestCase("packet|pts=0|duration=1|flags=K_\nstream|time_base=1/25\n")]
+    [TestCase("packet|pts=0|flags=K_\npacket|pts=N/A|flags=__\nstream|time_base=1/25\n")]
+    [TestCase("packet|pts=0|flags=K_\npacket|pts=1|flags=__\nstream|time_base=0/0\n")]
+    public void Without_two_readable_times_frames_are_spaced_evenly(string listing)
+    {
+        var times = FrameTimes.Parse(listing, 25);
+
+        times.Count.Should().Be(0);
+        times.TimeScale.Should().Be(0);
+        Enumerable.Range(0, 3).Select(i => times.MicrosecondsOf(i)).Should().Equal(0, 40_000, 80_000);
+        times.LastFrameMicroseconds.Should().Be(40_000);
+    }
+
+    [Test]
+    public async Task The_matroska_stream_is_read_by_ffmpeg_with_its_frames_sizes_and_times()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"faceblur-mkv-{Guid.NewGuid():N}.mkv");
+        try
+        {
+            const int Width = 64, Height = 48;
+            var frame = new byte[Width * Height * 3 / 2];
+            await using (var file = File.Create(path))
+            {
+                var writer = new RawVideoMatroska(file, Width, Height);
+                await writer.WriteHeaderAsync(50_000, CancellationToken.None);
+                foreach (var (shade, microseconds) in new[] { (16, 0L), (128, 40_000L), (235, 123_457L) })
+                {
+                    Array.Fill(frame, (byte)shade, 0, Width * Height);
+                    Array.Fill(frame, (byte)128, Width * Height, frame.Length - (Width * Height));
+                    await writer.WriteFrameAsync(frame, microseconds, CancellationToken.None);
+                }
+            }
+
+            var probe = VideoTestMedia.ProbeFile(path, countFrames: true);
+            Probe.Str(probe.Video, "codec_name").Should().Be("rawvideo");
+            Probe.Str(probe.Video, "pix_fmt").Should().Be("yuv420p");
+            Probe.Num(probe.Video, "width").Should().Be(Width);
+            Probe.Num(probe.Video, "height").Should().Be(Height);
+            probe.Frames.Should().Be(3);
+            VideoTestMedia.FrameTimes(path).Should().Equal([0, 0.04, 0.123457], (a, b) => Math.Abs(a - b) < 1e-6);
+
+            // The pictures come through unchanged: the mean luma of each decoded frame.
+            var means = VideoTestMedia.Run("ffprobe", "-v", "error", "-f", "lavfi", "-i", $"movie={path},signalstats", "-show_entries", "frame_tags=lavfi.signalstats.YAVG", "-of", "csv=p=0")
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(v => double.Parse(v, CultureInfo.InvariantCulture));
+            means.Should().Equal([16, 128, 235], (a, b) => Math.Abs(a - b) < 0.01);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
