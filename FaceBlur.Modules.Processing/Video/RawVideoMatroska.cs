@@ -6,7 +6,8 @@ namespace FaceBlur.Modules.Processing.Video;
 /// Writes raw I420 frames with their times as a Matroska stream (one uncompressed video track, microsecond clock) for the
 /// encoding ffmpeg. Raw frames on a pipe carry no times; this container does, with a few bytes of framing per frame.
 /// </summary>
-internal sealed class RawVideoMatroska(Stream output, int width, int height)
+/// <remarks><paramref name="pixelAspect"/> is the shape of a pixel (width to height); anamorphic video keeps it.</remarks>
+internal sealed class RawVideoMatroska(Stream output, int width, int height, (int Width, int Height) pixelAspect)
 {
     private const long UnknownSize = 0x01FF_FFFF_FFFF_FFFF;
 
@@ -17,7 +18,8 @@ internal sealed class RawVideoMatroska(Stream output, int width, int height)
     private const uint Segment = 0x18538067, Info = 0x1549A966, TimestampScale = 0x2AD7B1, MuxingApp = 0x4D80, WritingApp = 0x5741;
 
     private const uint Tracks = 0x1654AE6B, TrackEntry = 0xAE, TrackNumber = 0xD7, TrackUid = 0x73C5, TrackType = 0x83,
-        CodecId = 0x86, DefaultDuration = 0x23E383, Video = 0xE0, PixelWidth = 0xB0, PixelHeight = 0xBA, ColourSpace = 0x2EB524;
+        CodecId = 0x86, DefaultDuration = 0x23E383, Video = 0xE0, PixelWidth = 0xB0, PixelHeight = 0xBA, DisplayWidth = 0x54B0,
+        DisplayHeight = 0x54BA, ColourSpace = 0x2EB524;
 
     private const uint Cluster = 0x1F43B675, ClusterTimestamp = 0xE7, SimpleBlock = 0xA3;
 
@@ -58,6 +60,13 @@ internal sealed class RawVideoMatroska(Stream output, int width, int height)
             {
                 WriteUnsigned(video, PixelWidth, (ulong)width);
                 WriteUnsigned(video, PixelHeight, (ulong)height);
+                if (pixelAspect.Width != pixelAspect.Height)
+                {
+                    // Readers take the pixel shape as (height x display width) : (width x display height).
+                    WriteUnsigned(video, DisplayWidth, (ulong)width * (ulong)pixelAspect.Width);
+                    WriteUnsigned(video, DisplayHeight, (ulong)height * (ulong)pixelAspect.Height);
+                }
+
                 WriteBytes(video, ColourSpace, "I420"u8);
             });
         }));

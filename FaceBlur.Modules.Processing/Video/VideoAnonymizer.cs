@@ -180,7 +180,9 @@ public sealed partial class VideoAnonymizer
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(timeLimit.Token);
         var token = abort.Token;
 
-        var (detWidth, detHeight) = DetectionSize(width, height, options.DetectionMaxSide);
+        // The detector sees faces in their true shape: an anamorphic frame's detection copy is stretched to square pixels.
+        var (aspectWidth, aspectHeight) = info.DisplayPixelAspect;
+        var (detWidth, detHeight) = DetectionSize((int)Math.Round(width * (double)aspectWidth / aspectHeight), height, options.DetectionMaxSide);
         var holdFrames = (int)Math.Ceiling(options.HoldSeconds * info.FrameRate) + options.DetectionInterval - 1;
         var tracker = new FaceTracker(holdFrames, width, height);
         var expected = info.ExpectedFrames;
@@ -394,7 +396,7 @@ public sealed partial class VideoAnonymizer
         async Task WriteAsync()
         {
             var stream = encoder.StandardInput;
-            var container = new RawVideoMatroska(stream, width, height);
+            var container = new RawVideoMatroska(stream, width, height, info.DisplayPixelAspect);
             await container.WriteHeaderAsync(times.LastFrameMicroseconds, token).ConfigureAwait(false);
             await foreach (var frame in ready.Reader.ReadAllAsync(token).ConfigureAwait(false))
             {

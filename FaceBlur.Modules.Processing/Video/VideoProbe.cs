@@ -49,6 +49,12 @@ public sealed record VideoInfo(
 
     public string? ColorRange { get; init; }
 
+    /// <summary>Shape of one stored pixel, width to height (1:1 unless the video is anamorphic, as DV and DVD are).</summary>
+    public (int Width, int Height) PixelAspect { get; init; } = (1, 1);
+
+    /// <summary>Shape of one pixel of the upright picture (after rotation).</summary>
+    public (int Width, int Height) DisplayPixelAspect => Rotation is 90 or 270 ? (PixelAspect.Height, PixelAspect.Width) : PixelAspect;
+
     public bool HasAudio => AudioCodecs.Count > 0;
 
     /// <summary>Width of the upright picture (after rotation).</summary>
@@ -201,6 +207,7 @@ public static class VideoProbe
                 ColorPrimaries = Known(Str(video, "color_primaries")),
                 ColorTransfer = Known(Str(video, "color_transfer")),
                 ColorRange = Known(Str(video, "color_range")),
+                PixelAspect = Aspect(Str(video, "sample_aspect_ratio")),
             };
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
@@ -237,6 +244,18 @@ public static class VideoProbe
         }
 
         return MediaResult<VideoInfo>.Ok(info);
+    }
+
+    /// <summary>ffprobe's <c>N:D</c> sample aspect ratio; 1:1 when absent, unknown (0:1) or implausible.</summary>
+    private static (int Width, int Height) Aspect(string? ratio)
+    {
+        var parts = ratio?.Split(':');
+        return parts is [var n, var d]
+            && int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var width)
+            && int.TryParse(d, NumberStyles.None, CultureInfo.InvariantCulture, out var height)
+            && width > 0 && height > 0 && width <= 100 * height && height <= 100 * width
+            ? (width, height)
+            : (1, 1);
     }
 
     private static string? Known(string? value) =>

@@ -62,7 +62,7 @@ public class FrameTimesTests
             var frame = new byte[Width * Height * 3 / 2];
             await using (var file = File.Create(path))
             {
-                var writer = new RawVideoMatroska(file, Width, Height);
+                var writer = new RawVideoMatroska(file, Width, Height, (1, 1));
                 await writer.WriteHeaderAsync(50_000, CancellationToken.None);
                 foreach (var (shade, microseconds) in new[] { (16, 0L), (128, 40_000L), (235, 123_457L) })
                 {

@@ -189,6 +189,27 @@ public sealed class VideoAnonymizerTests
     }
 
     [Test]
+    public async Task Anamorphic_keeps_its_pixel_shape_and_its_faces_are_found_in_their_true_shape()
+    {
+        // Stored squeezed to half the width with 2:1 pixels (as DV and DVD store video): shown 480x360 like the clip.
+        var input = Out("anamorphic.mp4");
+        VideoTestMedia.Ffmpeg("-i", moving, "-vf", "scale=240:360,setsar=2/1", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "copy", input);
+        var regions = new ConcurrentDictionary<long, IReadOnlyList<FaceBox>>();
+        var anonymizer = new VideoAnonymizer(TestDetector.Video, new VideoOptions()) { RegionsObserver = (f, r) => regions[f] = [.. r] };
+        var output = Out("anamorphic-out.mp4");
+
+        var result = await anonymizer.AnonymizeAsync(input, output, AnonymizeOptions.Default, null, CancellationToken.None);
+
+        result.IsSuccess.Should().BeTrue(result.Error?.Message);
+        var probe = VideoTestMedia.ProbeFile(output);
+        Probe.Num(probe.Video, "width").Should().Be(240);
+        Probe.Str(probe.Video, "sample_aspect_ratio").Should().Be("2:1");
+        Probe.Str(probe.Video, "display_aspect_ratio").Should().Be("4:3");
+        var squeezed = movingTruth.Select(faces => (IReadOnlyList<FaceBox>)[.. faces.Select(f => f with { X = f.X / 2, Width = f.Width / 2 })]).ToList();
+        SyntheticClip.Coverage(squeezed, regions, AnonymizeOptions.Default, 240, 360).UncoveredFrames.Should().Be(0);
+    }
+
+    [Test]
     public async Task WebmVp9Opus_BecomesH264Aac()
     {
         var input = Out("clip.webm");
@@ -329,6 +350,22 @@ public sealed class VideoAnonymizerTests
         portrait.IsSuccess.Should().BeTrue();
         portrait.Value!.Rotation.Should().Be(270);
         (portrait.Value.DisplayWidth, portrait.Value.DisplayHeight).Should().Be((3840, 2160));
+    }
+
+    [TestCase("\"sample_aspect_ratio\":\"4:3\",", 0, 4, 3)]
+    [TestCase("\"sample_aspect_ratio\":\"4:3\",\"side_data_list\":[{\"rotation\":-90}],", 270, 3, 4)]
+    [TestCase("\"sample_aspect_ratio\":\"0:1\",", 0, 1, 1)]
+    [TestCase("\"sample_aspect_ratio\":\"1000:1\",", 0, 1, 1)]
+    [TestCase("", 0, 1, 1)]
+    public void Probe_reads_the_pixel_shape_and_turns_it_with_the_picture(string field, int rotation, int width, int height)
+    {
+        var json = "{\"streams\":[{\"index\":0,\"codec_type\":\"video\",\"codec_name\":\"h264\",\"width\":720,\"height\":576," + field
+            + "\"r_frame_rate\":\"25/1\",\"avg_frame_rate\":\"25/1\"}],\"format\":{\"duration\":\"2.0\"}}";
+
+        var info = VideoProbe.Interpret(json, new VideoLimits(300)).Value!;
+
+        info.Rotation.Should().Be(rotation);
+        info.DisplayPixelAspect.Should().Be((width, height));
     }
 
     [Test]
