@@ -438,12 +438,12 @@ public sealed partial class VideoAnonymizer
     /// <summary>
     /// A face cut by the frame's edge is detected as its visible part, often too narrow (or short) and off-centre; the
     /// box is widened inwards to a whole face's proportions (width 0.8 of the height), so the visible part stays hidden.
-    /// Where a partial face lies along the edge is uncertain too: a box touching an edge grows by a quarter along it, by
-    /// half when less than half of the face is visible (a sliver's box drifts towards the eyes).
+    /// Where a partial face lies along the edge is uncertain too: a box touching an edge grows by a quarter along it.
     /// </summary>
     internal static FaceBox CompleteAtEdge(FaceBox box, int width, int height)
     {
         const float Aspect = 0.8f;
+        const float AlongEdge = 0.25f;
         var b = box;
 
         // Within a tenth of the face of the edge (the detector's box seldom reaches the last pixel).
@@ -451,35 +451,29 @@ public sealed partial class VideoAnonymizer
         var (left, right) = (b.X <= touch, b.Right >= width - touch);
         if (left || right)
         {
-            var whole = Aspect * b.Height;
-            var alongEdge = AlongEdge(b.Width, whole);
-            if (b.Width < whole)
+            if (b.Width < Aspect * b.Height)
             {
-                var grow = whole - b.Width;
+                var grow = Aspect * b.Height - b.Width;
                 b = right ? b with { X = b.X - grow, Width = b.Width + grow } : b with { Width = b.Width + grow };
             }
 
-            b = b with { Y = b.Y - b.Height * alongEdge / 2, Height = b.Height * (1 + alongEdge) };
+            b = b with { Y = b.Y - b.Height * AlongEdge / 2, Height = b.Height * (1 + AlongEdge) };
         }
 
         var (top, bottom) = (b.Y <= touch, b.Bottom >= height - touch);
         if (top || bottom)
         {
-            var whole = b.Width / Aspect;
-            var alongEdge = AlongEdge(b.Height, whole);
-            if (b.Height < whole)
+            if (b.Height < b.Width / Aspect)
             {
-                var grow = whole - b.Height;
+                var grow = b.Width / Aspect - b.Height;
                 b = bottom ? b with { Y = b.Y - grow, Height = b.Height + grow } : b with { Height = b.Height + grow };
             }
 
-            b = b with { X = b.X - b.Width * alongEdge / 2, Width = b.Width * (1 + alongEdge) };
+            b = b with { X = b.X - b.Width * AlongEdge / 2, Width = b.Width * (1 + AlongEdge) };
         }
 
         return b;
     }
-
-    private static float AlongEdge(float visible, float whole) => visible < whole / 2 ? 0.5f : 0.25f;
 
     /// <summary>The even size of the detection copy: the frame scaled so that its long side is at most <paramref name="maxSide"/>.</summary>
     internal static (int Width, int Height) DetectionSize(int width, int height, int maxSide)
