@@ -18,6 +18,9 @@ public sealed record SyntheticClipSpec
 
     public double Seconds { get; init; } = 10;
 
+    /// <summary>Where in the (endless) motion the clip starts, in seconds: a moment of a long clip, reproduced in a short one.</summary>
+    public double StartSeconds { get; init; }
+
     /// <summary>How many eval photos move around the frame (each carries its annotated faces).</summary>
     public int Sprites { get; init; } = 4;
 
@@ -216,7 +219,7 @@ public static class SyntheticClip
         {
             background.CopyTo(frame);
             var perPhoto = new List<(Rect Area, List<FaceBox> Faces)>();
-            var t = f / (double)fps;
+            var t = spec.StartSeconds + (f / (double)fps);
             for (var i = 0; i < photos.Count; i++)
             {
                 var faces = new List<FaceBox>();

@@ -19,7 +19,7 @@ namespace FaceBlur.Bench.Video;
 public static partial class VideoBenchmark
 {
     public const string Usage =
-        "bench video [--seconds S (10)] [--width W (1920)] [--height H (1080)] [--fps F (30)] [--coverage] [--cv-threads N] [--keep DIR] [--model-dir DIR] [--set VIDEO_SETTING=VALUE ...] [--detector-set DETECTOR_SETTING=VALUE ...]";
+        "bench video [--seconds S (10)] [--start S (0)] [--width W (1920)] [--height H (1080)] [--fps F (30)] [--coverage] [--cv-threads N] [--keep DIR] [--model-dir DIR] [--set VIDEO_SETTING=VALUE ...] [--detector-set DETECTOR_SETTING=VALUE ...]";
 
     public static int Run(IReadOnlyList<string> args)
     {
@@ -40,6 +40,9 @@ public static partial class VideoBenchmark
             {
                 case "--seconds":
                     spec = spec with { Seconds = double.Parse(Next(), inv) };
+                    break;
+                case "--start":
+                    spec = spec with { StartSeconds = double.Parse(Next(), inv) };
                     break;
                 case "--width":
                     spec = spec with { Width = int.Parse(Next(), inv) };
