@@ -152,7 +152,7 @@ public static partial class VideoBenchmark
         var cpuBefore = CpuSeconds();
         sw.Restart();
         using var sampling = new CancellationTokenSource();
-        var withChildren = Task.Run(() => SampleTotalRssMb(sampling.Token));
+        var withChildren = Task.Run(() => SampleTreeMemoryMb(sampling.Token));
         var result = anonymizer.AnonymizeAsync(clip, Path.Combine(dir, "anonymized.mp4"), AnonymizeOptions.Default, null, CancellationToken.None)
             .GetAwaiter().GetResult();
         var wall = sw.Elapsed.TotalSeconds;
@@ -177,7 +177,7 @@ public static partial class VideoBenchmark
         Console.WriteLine(string.Create(
             inv,
             $"CPU during (b): this process {cpuAfter.Self - cpuBefore.Self:0.00} s, ffmpeg processes {cpuAfter.Children - cpuBefore.Children:0.00} s, used {(cpuAfter.Self + cpuAfter.Children - cpuBefore.Self - cpuBefore.Children) / (wall * Environment.ProcessorCount):P0} of {Environment.ProcessorCount} cores"));
-        Console.WriteLine(string.Create(inv, $"peak memory of this process during (b): {peakMb:0} MB (ffmpeg children not included); with the ffmpeg processes, sampled every 100 ms: {peakWithChildrenMb:0} MB"));
+        Console.WriteLine(string.Create(inv, $"peak memory of this process during (b): {peakMb:0} MB (ffmpeg children not included); with the ffmpeg processes, sampled every 0.5 s: {peakWithChildrenMb.Rss:0} MB summed RSS, {peakWithChildrenMb.Pss:0} MB summed PSS"));
         var (uncovered, worst, checkedFaces) = SyntheticClip.Coverage(truth, regions, AnonymizeOptions.Default, spec.Width, spec.Height, report: verbose ? line => Console.WriteLine("box: " + line) : null);
         Console.WriteLine(string.Create(inv, $"coverage (padded boxes, eval README metric): uncovered_frames={uncovered} (frames with a face >= 24 px less than 80% covered) worst_coverage={worst:0.000} faces_checked={checkedFaces}"));
         var ellipse = SyntheticClip.Coverage(truth, regions, AnonymizeOptions.Default, spec.Width, spec.Height, shape: MaskShape.Ellipse, report: verbose ? Console.WriteLine : null);
@@ -268,14 +268,18 @@ public static partial class VideoBenchmark
         }
     }
 
-    /// <summary>The largest sum, over samples every 100 ms, of the resident memory of this process and its children (ffmpeg).</summary>
-    private static double SampleTotalRssMb(CancellationToken token)
+    /// <summary>
+    /// The largest sums, over samples every half second (reading PSS walks the page tables: kept rare), of the memory of this process and its children (ffmpeg): resident
+    /// (RSS; shared libraries counted once per process) and proportional (PSS; shared pages split between the processes
+    /// that map them, so the sum is what the tree costs the machine).
+    /// </summary>
+    private static (double Rss, double Pss) SampleTreeMemoryMb(CancellationToken token)
     {
         var me = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-        double peak = 0;
+        double peakRss = 0, peakPss = 0;
         while (!token.IsCancellationRequested)
         {
-            double total = 0;
+            double rss = 0, pss = 0;
             foreach (var procDir in Directory.GetDirectories("/proc"))
             {
                 var pid = Path.GetFileName(procDir);
@@ -283,11 +287,23 @@ public static partial class VideoBenchmark
                 {
                     var stat = File.ReadAllText(Path.Combine(procDir, "stat"));
 
-                    // The fields after the command's closing parenthesis, from field 3: [1] is the parent, [21] the resident pages.
+                    // The fields after the command's closing parenthesis, from field 3: [1] is the parent.
                     var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                    if (pid == me || fields[1] == me)
+                    if (pid != me && fields[1] != me)
                     {
-                        total += double.Parse(fields[21], CultureInfo.InvariantCulture) * Environment.SystemPageSize / (1024 * 1024);
+                        continue;
+                    }
+
+                    foreach (var line in File.ReadLines(Path.Combine(procDir, "smaps_rollup")))
+                    {
+                        var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                        var kb = parts.Length >= 2 && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : 0;
+                        (rss, pss) = parts[0] switch
+                        {
+                            "Rss:" => (rss + (kb / 1024), pss),
+                            "Pss:" => (rss, pss + (kb / 1024)),
+                            _ => (rss, pss),
+                        };
                     }
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or ArgumentOutOfRangeException)
@@ -296,11 +312,11 @@ public static partial class VideoBenchmark
                 }
             }
 
-            peak = Math.Max(peak, total);
-            token.WaitHandle.WaitOne(100);
+            (peakRss, peakPss) = (Math.Max(peakRss, rss), Math.Max(peakPss, pss));
+            token.WaitHandle.WaitOne(500);
         }
 
-        return peak;
+        return (peakRss, peakPss);
     }
 
     /// <summary>CPU time (user + system) of this process and of its children that have ended and been waited for.</summary>
