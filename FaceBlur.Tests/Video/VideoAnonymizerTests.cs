@@ -328,6 +328,44 @@ public sealed class VideoAnonymizerTests
     }
 
     [Test]
+    public async Task An_mp4_whose_data_reference_names_another_file_never_makes_ffmpeg_open_it()
+    {
+        // The video track's data reference is a Mac alias naming a FIFO by absolute path: a reader opening the FIFO is
+        // seen by the writer's open completing (and a reader that opened it would hang until the time limit).
+        var fifo = Out("external-media");
+        VideoTestMedia.Run("mkfifo", fifo);
+        var plain = Out("self-contained.mp4");
+        VideoTestMedia.Ffmpeg("-i", moving, "-t", "1", "-c:v", "libx264", "-preset", "ultrafast", "-an", plain);
+        var input = Out("external-ref.mp4");
+        await File.WriteAllBytesAsync(input, Mp4Boxes.WithAliasDataReference(await File.ReadAllBytesAsync(plain), fifo));
+        VideoTestMedia.Run("ffprobe", "-v", "error", "-show_entries", "stream=codec_type", input).Should().Contain("video", "the file is still an MP4");
+        using var stop = new CancellationTokenSource();
+        var opened = Task.Run(() =>
+        {
+            using var writer = new FileStream(fifo, FileMode.Open, FileAccess.Write);
+            return !stop.IsCancellationRequested;
+        });
+        var output = Out("external-ref-out.mp4");
+
+        var result = await new VideoAnonymizer(TestDetector.Video, new VideoOptions { TimeoutBaseSeconds = 10 })
+            .AnonymizeAsync(input, output, AnonymizeOptions.Default, null, CancellationToken.None);
+
+        await stop.CancelAsync();
+        if (!opened.IsCompleted)
+        {
+            // Lets the writer above return: nothing else opened the FIFO (ffmpeg and ffprobe have exited).
+            using var reader = new FileStream(fifo, FileMode.Open, FileAccess.Read);
+        }
+
+        (await opened).Should().BeFalse("neither ffprobe nor ffmpeg opened the file the data reference names");
+        if (!result.IsSuccess)
+        {
+            result.Error!.Kind.Should().Be(MediaErrorKind.CorruptMedia);
+            File.Exists(output).Should().BeFalse();
+        }
+    }
+
+    [Test]
     public async Task TooLong_IsMediaTooLong()
     {
         var result = await new VideoAnonymizer(TestDetector.Video, new VideoOptions { MaxVideoSeconds = 1 })
