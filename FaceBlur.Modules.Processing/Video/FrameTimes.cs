@@ -11,9 +11,10 @@ internal sealed class FrameTimes
     private readonly long[] microseconds;
     private readonly double step;
 
-    private FrameTimes(long[] microseconds, double step, double lastDuration, long timeScale)
+    private FrameTimes(long[] microseconds, double step, double lastDuration, long timeScale, int discarded = 0)
     {
         this.microseconds = microseconds;
+        Discarded = discarded;
         this.step = step;
         LastFrameMicroseconds = lastDuration;
         TimeScale = timeScale;
@@ -24,6 +25,9 @@ internal sealed class FrameTimes
 
     /// <summary>Frames whose time was read from the input.</summary>
     public int Count => microseconds.Length;
+
+    /// <summary>Packets the demuxer marks as not shown (before an edit list's start).</summary>
+    public int Discarded { get; }
 
     /// <summary>How long the last frame is shown, in microseconds (the input's, else the mean spacing).</summary>
     public double LastFrameMicroseconds { get; }
@@ -83,6 +87,7 @@ internal sealed class FrameTimes
     {
         var ticks = new List<long>();
         long num = 0, den = 0, lastDuration = 0, latest = long.MinValue;
+        var discarded = 0;
         foreach (var line in listing.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var fields = line.Split('|');
@@ -95,8 +100,11 @@ internal sealed class FrameTimes
                     _ = long.TryParse(d, NumberStyles.None, CultureInfo.InvariantCulture, out den);
                 }
             }
+            else if (fields[0] == "packet" && (Field(fields, "flags") ?? "").Contains('D', StringComparison.Ordinal))
+            {
+                discarded++;
+            }
             else if (fields[0] == "packet"
-                && !(Field(fields, "flags") ?? "").Contains('D', StringComparison.Ordinal)
                 && long.TryParse(Field(fields, "pts"), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var pts))
             {
                 if (pts > latest)
@@ -129,7 +137,7 @@ internal sealed class FrameTimes
 
         // The output track counts in the input's ticks (1/den of a second: every input time num/den is a whole number of them).
         var step = times[^1] / (double)(times.Length - 1);
-        return new FrameTimes(times, step, lastDuration > 0 ? lastDuration * 1e6 * num / den : step, den);
+        return new FrameTimes(times, step, lastDuration > 0 ? lastDuration * 1e6 * num / den : step, den, discarded);
     }
 
     private static string? Field(string[] fields, string name)

@@ -185,7 +185,10 @@ public sealed partial class VideoAnonymizer
         var (detWidth, detHeight) = DetectionSize((int)Math.Round(width * (double)aspectWidth / aspectHeight), height, options.DetectionMaxSide);
         var holdFrames = (int)Math.Ceiling(options.HoldSeconds * info.FrameRate) + options.DetectionInterval - 1;
         var tracker = new FaceTracker(holdFrames, width, height);
-        var expected = info.ExpectedFrames;
+        // The frames to be shown: those the container declares less those an edit list hides (a truncated file lists
+        // fewer packets than it declares, so the declared count stays the measure).
+        long? shown = info.FrameCount is { } declared ? declared - times.Discarded : times.Count > 0 ? times.Count : null;
+        var expected = shown ?? info.ExpectedFrames;
         long decodedFrames = 0;
         long writtenFrames = 0;
         long detectionTicks = 0;
@@ -253,8 +256,8 @@ public sealed partial class VideoAnonymizer
             return MediaResult<VideoResult>.Fail(MediaErrorKind.CorruptMedia, "The video has no decodable frames.");
         }
 
-        var truncated = info.FrameCount is { } declared
-            ? decodedFrames < declared * 0.95 - 2
+        var truncated = shown is { } count
+            ? decodedFrames < count * 0.95 - 2
             : decodedFrames < expected * 0.8 - 2;
         if (truncated)
         {
@@ -268,7 +271,8 @@ public sealed partial class VideoAnonymizer
         var faces = tracker.ConfirmedTracks > 0 ? tracker.ConfirmedTracks : tracker.TracksStarted;
         var elapsed = Stopwatch.GetElapsedTime(started);
         LogDone(logger, writtenFrames, width, height, faces, elapsed.TotalSeconds);
-        return MediaResult<VideoResult>.Ok(new VideoResult(faces, writtenFrames, writtenFrames / info.FrameRate, info.HasAudio)
+        var seconds = (times.MicrosecondsOf(writtenFrames - 1) + times.LastFrameMicroseconds) / 1e6;
+        return MediaResult<VideoResult>.Ok(new VideoResult(faces, writtenFrames, seconds, info.HasAudio)
         {
             Width = width,
             Height = height,

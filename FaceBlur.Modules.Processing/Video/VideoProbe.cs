@@ -9,7 +9,6 @@ namespace FaceBlur.Modules.Processing.Video;
 /// <param name="Width">Stored width of the video stream (before rotation).</param>
 /// <param name="Height">Stored height of the video stream (before rotation).</param>
 /// <param name="FrameRate">Average frame rate (frames per second).</param>
-/// <param name="VariableFrameRate">Whether the frames are unevenly spaced (average rate differs from the base rate).</param>
 /// <param name="Rotation">Counter-clockwise degrees a player turns the picture: 0, 90, 180 or 270.</param>
 /// <param name="FrameCount">The frame count the container declares, when it does.</param>
 /// <param name="VideoCodec">ffmpeg's name of the video codec.</param>
@@ -19,7 +18,6 @@ public sealed record VideoInfo(
     int Width,
     int Height,
     double FrameRate,
-    bool VariableFrameRate,
     int Rotation,
     long? FrameCount,
     string VideoCodec,
@@ -33,9 +31,6 @@ public sealed record VideoInfo(
 
     /// <summary>Indexes (in the file) of the audio streams, in the order of <see cref="AudioCodecs"/>.</summary>
     public IReadOnlyList<int> AudioStreamIndexes { get; init; } = [];
-
-    /// <summary>The frame rate as ffprobe's exact fraction (e.g. <c>30000/1001</c>).</summary>
-    public string FrameRateFraction { get; init; } = "";
 
     /// <summary>Seconds between the file's start and the video stream's first frame (0 when not declared).</summary>
     public double VideoStartOffset { get; init; }
@@ -174,25 +169,17 @@ public static class VideoProbe
             var rFrameRate = Rate(Str(video, "r_frame_rate"));
             var avgFrameRate = Rate(Str(video, "avg_frame_rate"));
             var frameRate = avgFrameRate > 0 ? avgFrameRate : rFrameRate;
-            var fraction = avgFrameRate > 0 ? Str(video, "avg_frame_rate")! : Str(video, "r_frame_rate") ?? "";
             var formatStart = Num(format, "start_time") ?? 0;
             var videoStart = Num(video, "start_time") ?? formatStart;
-            var variable = rFrameRate > 0 && avgFrameRate > 0 && Math.Abs(rFrameRate - avgFrameRate) / rFrameRate > 0.01;
             long? frames = long.TryParse(Str(video, "nb_frames"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0 ? n
                 : long.TryParse(Str(video, "nb_read_packets"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var p) && p > 0 ? p
                 : null;
             var videoDuration = Num(video, "duration") ?? duration;
-            if (frames is { } count && videoDuration > 0 && frameRate > 0 && Math.Abs(count / videoDuration - frameRate) / frameRate > 0.02)
-            {
-                // Frames unevenly spaced although the rates agree (Matroska declares no average): count over duration.
-                variable = true;
-            }
             info = new VideoInfo(
                 duration,
                 (int)(Num(video, "width") ?? 0),
                 (int)(Num(video, "height") ?? 0),
                 frameRate,
-                variable,
                 Rotation(video),
                 frames,
                 Str(video, "codec_name") ?? "unknown",
@@ -201,7 +188,6 @@ public static class VideoProbe
                 VideoStreamIndex = (int)(Num(video, "index") ?? 0),
                 VideoDurationSeconds = videoDuration,
                 AudioStreamIndexes = [.. audioStreams.Select(x => (int)(Num(x, "index") ?? 0))],
-                FrameRateFraction = fraction,
                 VideoStartOffset = Math.Max(0, videoStart - formatStart),
                 ColorSpace = Known(Str(video, "color_space")),
                 ColorPrimaries = Known(Str(video, "color_primaries")),

@@ -22,6 +22,7 @@ public class FrameTimesTests
         var times = FrameTimes.Parse(Listing, 30);
 
         times.Count.Should().Be(4);
+        times.Discarded.Should().Be(1);
         Enumerable.Range(0, 4).Select(i => times.MicrosecondsOf(i)).Should().Equal(0, 33_333, 66_667, 100_000);
         times.TimeScale.Should().Be(90000);
         times.LastFrameMicroseconds.Should().BeApproximately(66_666.7, 0.1, "the duration of the packet shown last");

@@ -138,8 +138,33 @@ public sealed class VideoAnonymizerTests
         VideoTestMedia.FrameTimes(output).Should().Equal(VideoTestMedia.FrameTimes(input), (a, b) => Math.Abs(a - b) < 0.0005, "every frame keeps its time");
         VideoTestMedia.FrameTimes(output)[29..32].Should().Equal([1.16, 1.2, 1.28], (a, b) => Math.Abs(a - b) < 0.0005);
         probe.Duration.Should().BeApproximately(source.Duration, 0.001, "the last frame is shown as long as in the input");
+        result.Value!.DurationSeconds.Should().BeApproximately(source.Duration, 0.001, "the duration counted in the stats");
         probe.Audio.Should().BeEmpty();
         result.Value!.HasAudio.Should().BeFalse();
+    }
+
+    [Test]
+    public async Task An_edit_list_that_hides_the_first_frames_keeps_only_the_shown_frames_at_their_times()
+    {
+        // Cut by stream copy at 0.5 s: the file starts at the keyframe before, an edit list hides the frames up to 0.5 s
+        // (the container declares them all, the demuxer marks them discarded).
+        var input = Out("edited.mp4");
+        VideoTestMedia.Ffmpeg("-ss", "0.5", "-i", moving, "-c", "copy", input);
+        var source = VideoTestMedia.ProbeFile(input, countFrames: true);
+        var shown = VideoTestMedia.Run("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "frame=pts_time", "-of", "csv=p=0", input)
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(t => double.Parse(t, System.Globalization.CultureInfo.InvariantCulture))
+            .ToList();
+        Probe.Num(source.Video, "nb_frames").Should().BeGreaterThan(shown.Count, "the test needs frames hidden by the edit list");
+        var output = Out("edited-out.mp4");
+
+        var result = await new VideoAnonymizer(TestDetector.Video, new VideoOptions()).AnonymizeAsync(input, output, AnonymizeOptions.Default, null, CancellationToken.None);
+
+        result.IsSuccess.Should().BeTrue(result.Error?.Message);
+        var probe = VideoTestMedia.ProbeFile(output, countFrames: true);
+        probe.Frames.Should().Be(shown.Count);
+        VideoTestMedia.FrameTimes(output).Should().Equal(shown.Select(t => t - shown[0]), (a, b) => Math.Abs(a - b) < 0.0005);
+        Probe.Num(probe.Audio[0], "duration").Should().BeApproximately(Probe.Num(source.Audio[0], "duration"), 0.1);
     }
 
     [Test]
