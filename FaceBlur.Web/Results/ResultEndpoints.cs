@@ -58,11 +58,47 @@ public static partial class ResultEndpoints
         }
 
         var logger = loggers.CreateLogger("FaceBlur.Web.Results");
-        // The result is deleted once the response has completed: served once, then gone. A download the client broke
-        // off is not a delivery: the claim is released and the result stays for another try.
-        context.Response.OnCompleted(async () =>
+        context.Response.Headers["X-Faces-Detected"] = (state.FacesDetected ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        context.Response.Headers.CacheControl = "no-store";
+        return new ServeOnceResult(path, state.ResultContentType ?? "application/octet-stream", state.ResultFileName, taskId, store, storage, logger);
+    }
+
+    /// <summary>
+    /// Sends the result, then deletes it: served once, then gone. A download the client broke off is not a delivery:
+    /// the claim is released and the result stays for another try. Whether the body went out is known from the writes
+    /// themselves (a broken-off download fails them), not from the request-aborted signal, which Kestrel raises
+    /// asynchronously and may raise only after the response has been counted as complete.
+    /// </summary>
+    private sealed class ServeOnceResult(
+        string path, string contentType, string? fileName, string taskId, IJobStore store, JobStorage storage, ILogger logger) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
         {
-            if (context.RequestAborted.IsCancellationRequested)
+            var response = httpContext.Response;
+            var delivered = false;
+            try
+            {
+                await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+                response.ContentType = contentType;
+                response.ContentLength = file.Length;
+                if (fileName is not null)
+                {
+                    var disposition = new Microsoft.Net.Http.Headers.ContentDispositionHeaderValue("attachment");
+                    disposition.SetHttpFileName(fileName);
+                    response.Headers.ContentDisposition = disposition.ToString();
+                }
+
+                LogServed(logger, taskId);
+                await file.CopyToAsync(response.Body, httpContext.RequestAborted);
+                await response.CompleteAsync();
+                delivered = !httpContext.RequestAborted.IsCancellationRequested;
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException)
+            {
+                // The client went away (or the file did): handled below.
+            }
+
+            if (!delivered)
             {
                 LogDownloadInterrupted(logger, taskId);
                 await store.ReleaseServedAsync(taskId, CancellationToken.None);
@@ -77,11 +113,7 @@ public static partial class ResultEndpoints
             {
                 LogDeleteFailed(logger, taskId, ex.Message);
             }
-        });
-        context.Response.Headers["X-Faces-Detected"] = (state.FacesDetected ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        context.Response.Headers.CacheControl = "no-store";
-        LogServed(logger, taskId);
-        return Results.File(path, state.ResultContentType ?? "application/octet-stream", state.ResultFileName);
+        }
     }
 
     private static IResult Pending(string status, string message, PendingData data) =>
