@@ -269,9 +269,9 @@ public static partial class VideoBenchmark
     }
 
     /// <summary>
-    /// The largest sums, over samples every half second (reading PSS walks the page tables: kept rare), of the memory of this process and its children (ffmpeg): resident
-    /// (RSS; shared libraries counted once per process) and proportional (PSS; shared pages split between the processes
-    /// that map them, so the sum is what the tree costs the machine).
+    /// The largest sums, over samples every half second (reading PSS walks the page tables: kept rare), of the memory
+    /// of this process and its children (ffmpeg): resident (RSS; shared libraries counted once per process) and
+    /// proportional (PSS; shared pages split between the processes that map them: what the tree costs the machine).
     /// </summary>
     private static (double Rss, double Pss) SampleTreeMemoryMb(CancellationToken token)
     {

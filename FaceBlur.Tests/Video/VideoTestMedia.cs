@@ -53,10 +53,14 @@ internal static class VideoTestMedia
 
     public static void Ffmpeg(params string[] args) => Run("ffmpeg", ["-hide_banner", "-v", "error", "-y", .. args]);
 
-    /// <summary>When each frame of the first video stream is shown, in seconds from the first, in display order.</summary>
-    public static List<double> FrameTimes(string path)
+    /// <summary>
+    /// When each frame of the first video stream is shown, in seconds from the first, in display order: from the packets,
+    /// or (<paramref name="decoded"/>) from the frames a decoder shows (none of those an edit list hides).
+    /// </summary>
+    public static List<double> FrameTimes(string path, bool decoded = false)
     {
-        var times = Run("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time", "-of", "csv=p=0", path)
+        var entries = decoded ? "frame=pts_time" : "packet=pts_time";
+        var times = Run("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", entries, "-of", "csv=p=0", path)
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(t => double.Parse(t, CultureInfo.InvariantCulture))
             .Order()
