@@ -94,6 +94,31 @@ internal sealed partial class FfmpegProcess : IDisposable
         return new FfmpegProcess(process, onStderrLine);
     }
 
+    /// <summary>
+    /// Runs <paramref name="executable"/> (ffprobe) to its end: its exit code, its standard output and the last lines of
+    /// its stderr; null when <paramref name="timeout"/> passed first (the process is killed). The caller's cancellation throws.
+    /// </summary>
+    public static async Task<(int ExitCode, string Output, string StderrTail)?> RunToEndAsync(
+        string executable, IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var process = Start(executable, arguments, redirectInput: false, redirectOutput: true);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        try
+        {
+            using var reader = new StreamReader(process.StandardOutput);
+            var output = await reader.ReadToEndAsync(limit.Token).ConfigureAwait(false);
+            var exitCode = await process.WaitAsync(limit.Token).ConfigureAwait(false);
+            return (exitCode, output, process.StderrTail);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill();
+            cancellationToken.ThrowIfCancellationRequested();
+            return null;
+        }
+    }
+
     /// <summary>Waits for the exit; the caller's token (time limit, cancellation) aborts the wait.</summary>
     public async Task<int> WaitAsync(CancellationToken cancellationToken)
     {

@@ -63,19 +63,8 @@ internal sealed class FrameTimes
             "-select_streams", streamIndex.ToString(CultureInfo.InvariantCulture),
             "-show_entries", "packet=pts,duration,flags:stream=time_base", "-of", "compact", "-i", "file:" + path,
         ];
-        using var process = FfmpegProcess.Start(ffprobePath, args, redirectInput: false, redirectOutput: true);
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(timeout);
-        try
-        {
-            using var reader = new StreamReader(process.StandardOutput);
-            var text = await reader.ReadToEndAsync(limit.Token).ConfigureAwait(false);
-            return await process.WaitAsync(limit.Token).ConfigureAwait(false) == 0 ? Parse(text, framesPerSecond) : Even(framesPerSecond);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return Even(framesPerSecond);
-        }
+        var run = await FfmpegProcess.RunToEndAsync(ffprobePath, args, timeout, cancellationToken).ConfigureAwait(false);
+        return run is { ExitCode: 0 } done ? Parse(done.Output, framesPerSecond) : Even(framesPerSecond);
     }
 
     /// <summary>

@@ -103,31 +103,18 @@ public static class VideoProbe
         // -count_packets reads (not decodes) the file: the frame count of containers that do not declare it (Matroska).
         args.AddRange(["-count_packets", "-print_format", "json", "-show_format", "-show_streams", "-i", "file:" + Path.GetFullPath(path)]);
 
-        string json;
-        using (var process = FfmpegProcess.Start(ffprobePath, args, redirectInput: false, redirectOutput: true))
+        var run = await FfmpegProcess.RunToEndAsync(ffprobePath, args, Timeout, cancellationToken).ConfigureAwait(false);
+        if (run is not { } done)
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(Timeout);
-            try
-            {
-                using var reader = new StreamReader(process.StandardOutput);
-                json = await reader.ReadToEndAsync(timeout.Token).ConfigureAwait(false);
-                await process.WaitAsync(timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill();
-                cancellationToken.ThrowIfCancellationRequested();
-                return MediaResult<VideoInfo>.Fail(MediaErrorKind.CorruptMedia, "The video could not be read in time.");
-            }
-
-            if (process.ExitCode != 0)
-            {
-                return MediaResult<VideoInfo>.Fail(MediaErrorKind.CorruptMedia, "The video could not be read: " + Reason(process.StderrTail));
-            }
+            return MediaResult<VideoInfo>.Fail(MediaErrorKind.CorruptMedia, "The video could not be read in time.");
         }
 
-        return Interpret(json, limits);
+        if (done.ExitCode != 0)
+        {
+            return MediaResult<VideoInfo>.Fail(MediaErrorKind.CorruptMedia, "The video could not be read: " + Reason(done.StderrTail));
+        }
+
+        return Interpret(done.Output, limits);
     }
 
     /// <summary>A short, path-free reason from ffmpeg's last error line.</summary>
