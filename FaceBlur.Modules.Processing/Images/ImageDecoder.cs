@@ -40,9 +40,9 @@ public static class ImageDecoder
                 $"The image is {info.Width}x{info.Height} pixels ({megapixels:0.#} MP); the limit is {maxMegapixels:0.#} MP.");
         }
 
-        if (info.Format == ImageFormat.Jpeg && !JpegHasEndOfImage(data))
+        if (info.Format == ImageFormat.Jpeg && JpegScans.Check(data) is { } refusal)
         {
-            return MediaResult<DecodedImage>.Fail(MediaErrorKind.CorruptMedia, "The JPEG image is truncated.");
+            return MediaResult<DecodedImage>.Fail(refusal);
         }
 
         Mat raw;
@@ -123,51 +123,5 @@ public static class ImageDecoder
         }
 
         return output;
-    }
-
-    /// <summary>
-    /// True when the JPEG's main image ends with an EOI marker. A truncated file decodes to a half-grey picture
-    /// with only a warning from libjpeg; we refuse it instead. The search starts at the first top-level SOS, so an
-    /// embedded EXIF thumbnail's EOI is not mistaken for the image's.
-    /// </summary>
-    internal static bool JpegHasEndOfImage(ReadOnlySpan<byte> data)
-    {
-        var pos = 2;
-        while (pos + 4 <= data.Length)
-        {
-            if (data[pos] != 0xFF)
-            {
-                return false;
-            }
-
-            var marker = data[pos + 1];
-            if (marker == 0xFF)
-            {
-                pos++;
-                continue;
-            }
-
-            if (marker == 0xD8 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7))
-            {
-                pos += 2;
-                continue;
-            }
-
-            var length = (data[pos + 2] << 8) | data[pos + 3];
-            if (marker == 0xDA)
-            {
-                var scanStart = pos + 2 + length;
-                return scanStart < data.Length && data[scanStart..].IndexOf([(byte)0xFF, (byte)0xD9]) >= 0;
-            }
-
-            if (length < 2)
-            {
-                return false;
-            }
-
-            pos += 2 + length;
-        }
-
-        return false;
     }
 }

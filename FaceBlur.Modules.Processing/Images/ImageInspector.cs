@@ -3,16 +3,19 @@ using FaceBlur.Modules.Processing.Media;
 
 namespace FaceBlur.Modules.Processing.Images;
 
-/// <summary>What an image's header says, read without decoding it: its format and its stored size.</summary>
+/// <summary>What an image's header says, read without decoding it: its format and its upright size (EXIF orientation
+/// applied: the size of the output, in which regions are given).</summary>
 public sealed record ImageFacts(
     [property: JsonPropertyName("format")] ImageFormat Format,
     [property: JsonPropertyName("width")] int Width,
     [property: JsonPropertyName("height")] int Height);
 
 /// <summary>
-/// Checks an uploaded image file before it is accepted, from its first bytes only: the format sniffed from the content
-/// (it must agree with the name's extension), the declared size read from the header and held against
-/// MAX_IMAGE_MEGAPIXELS, so a decompression bomb is refused without a pixel being decoded.
+/// Checks an uploaded image file before it is accepted, without decoding it: the format sniffed from the content (it
+/// must agree with the name's extension), the declared size read from the header and held against
+/// MAX_IMAGE_MEGAPIXELS, so a decompression bomb is refused without a pixel being decoded, and for a JPEG its scans
+/// (<see cref="JpegScans"/>). The header is looked for in the first 4 MB, and in the whole file when it is not there
+/// (large extended-XMP segments can come before a JPEG's frame header).
 /// </summary>
 public static class ImageInspector
 {
@@ -25,9 +28,11 @@ public static class ImageInspector
         string path, string extension, double maxMegapixels, CancellationToken cancellationToken)
     {
         byte[] head;
+        bool whole;
         await using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, useAsync: true))
         {
             head = new byte[(int)Math.Min(HeaderBytes, stream.Length)];
+            whole = head.Length == stream.Length;
             await stream.ReadExactlyAsync(head, cancellationToken);
         }
 
@@ -44,16 +49,26 @@ public static class ImageInspector
         }
 
         var header = ImageHeaderReader.Read(head);
+        if (!header.IsSuccess && !whole)
+        {
+            header = ImageHeaderReader.Read(await File.ReadAllBytesAsync(path, cancellationToken));
+        }
+
         if (!header.IsSuccess)
         {
             return MediaResult<ImageFacts>.Fail(header.Error!);
         }
 
-        var (width, height) = (header.Value.Width, header.Value.Height);
+        var (width, height) = header.Value.UprightSize;
         if ((double)width * height / 1_000_000d > maxMegapixels)
         {
             return MediaResult<ImageFacts>.Fail(
                 MediaErrorKind.MediaTooLarge, $"The image is {width}x{height} pixels; the limit is {maxMegapixels:0.#} megapixels.");
+        }
+
+        if (format == ImageFormat.Jpeg && await JpegScans.CheckScansInFileAsync(path, cancellationToken) is { } refusal)
+        {
+            return MediaResult<ImageFacts>.Fail(refusal);
         }
 
         return MediaResult<ImageFacts>.Ok(new ImageFacts(format, width, height));

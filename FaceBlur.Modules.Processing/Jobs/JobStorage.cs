@@ -28,6 +28,9 @@ internal sealed class JobStorage(JobsOptions options)
 
     public static string InputFileName(int index) => $"input-{index:00}.upload";
 
+    /// <summary>The regions an upload gave (JSON as the client sent it, already checked).</summary>
+    public string GivenRegionsPath(string taskId) => Path.Combine(JobDirectory(taskId), "regions-given.json");
+
     /// <summary>Relative path (as stored in messages and job state) of a job's file.</summary>
     public static string RelativePath(string taskId, string fileName) => $"{JobsFolder}/{taskId}/{fileName}";
 
@@ -100,12 +103,11 @@ internal sealed class JobStorage(JobsOptions options)
         dir.Delete(recursive: true);
     }
 
-    /// <summary>Deletes a job's inputs, keeping its result.</summary>
+    /// <summary>Deletes a job's inputs (and the regions given with them), keeping its result and its regions.</summary>
     public void DeleteInputs(JobMessage message)
     {
-        foreach (var input in message.Inputs)
+        foreach (var path in message.Inputs.Select(i => Resolve(i.StoredPath)).Append(GivenRegionsPath(message.TaskId)))
         {
-            var path = Resolve(input.StoredPath);
             if (File.Exists(path))
             {
                 File.Delete(path);
@@ -147,6 +149,8 @@ internal sealed class JobStorage(JobsOptions options)
                 return null;
             }
 
+            // A job stopped meanwhile (time limit, cancel) never puts a result in place.
+            cancellationToken.ThrowIfCancellationRequested();
             File.Move(temporary, final, overwrite: true);
             return RelativePath(taskId, fileName);
         }

@@ -58,17 +58,7 @@ internal sealed partial class JobWorker(
         var started = time.GetTimestamp();
         var progress = jobs.TrackProgress(message.TaskId);
 
-        // CPU work on a dedicated thread: the queue bounds how many run at once (prefetch = WORKER_CONCURRENCY).
-        var outcome = await Task.Factory.StartNew(
-            () =>
-            {
-                // Below the request threads: a busy worker must not make /health or uploads wait.
-                WorkerThreadPriority.Lower(WorkerNice);
-                return runner.RunAsync(message, progress, cancellationToken);
-            },
-            cancellationToken,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default).Unwrap();
+        var outcome = await RunWithinLimitAsync(message, progress, cancellationToken);
         await progress.FlushAsync();
 
         JobEnded ended;
@@ -88,6 +78,45 @@ internal sealed partial class JobWorker(
 
         metrics.Ended(ended);
         await NotifyAsync(ended);
+    }
+
+    /// <summary>
+    /// Runs the job's CPU work on a dedicated thread (the queue bounds how many run at once: prefetch =
+    /// WORKER_CONCURRENCY), below the request threads' priority. An images job has IMAGE_TIMEOUT_SECONDS per image:
+    /// past that it ends failed and the worker is free for the next job; its thread is told to stop and ends when the
+    /// decoder call it may be stuck in returns (a native call cannot be interrupted). Videos bound each ffmpeg run themselves.
+    /// </summary>
+    private async Task<JobOutcome> RunWithinLimitAsync(JobMessage message, JobProgress progress, CancellationToken stopping)
+    {
+        var job = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var run = Task.Factory.StartNew(
+            () =>
+            {
+                // Below the request threads: a busy worker must not make /health or uploads wait.
+                WorkerThreadPriority.Lower(WorkerNice);
+                return runner.RunAsync(message, progress, job.Token);
+            },
+            job.Token,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default).Unwrap();
+        _ = run.ContinueWith(_ => job.Dispose(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        if (message.Kind != JobKind.Images)
+        {
+            return await run;
+        }
+
+        var limit = options.ImageTimeout * message.Inputs.Count;
+        try
+        {
+            return await run.WaitAsync(limit, time, stopping);
+        }
+        catch (TimeoutException)
+        {
+            job.Cancel();
+            LogTimedOut(logger, message.TaskId, limit.TotalSeconds);
+            return JobOutcome.Failed(
+                $"Processing took longer than its time limit ({limit.TotalSeconds:0.#} s for {message.Inputs.Count} image(s)) and was stopped.");
+        }
     }
 
     /// <summary>Tells the observers; what they throw is logged, never turned into a retry of a job that is done.</summary>
@@ -124,6 +153,9 @@ internal sealed partial class JobWorker(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {TaskId} failed: {Reason}")]
     private static partial void LogJobFailed(ILogger logger, string taskId, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {TaskId} stopped at its time limit of {LimitSeconds} s")]
+    private static partial void LogTimedOut(ILogger logger, string taskId, double limitSeconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Observer {Observer} failed for job {TaskId}")]
     private static partial void LogObserverFailed(ILogger logger, Exception exception, string taskId, string observer);

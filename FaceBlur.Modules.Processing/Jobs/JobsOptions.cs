@@ -40,10 +40,19 @@ public sealed class JobsOptions
     [ConfigurationKeyName("JOB_DELIVERY_LIMIT")]
     public int DeliveryLimit { get; set; } = 3;
 
+    /// <summary>
+    /// Time an images job may take per image before it ends failed and frees its worker (a pathological file must not
+    /// hold a worker for minutes; a 12 MP photo takes a few seconds on 2 cores).
+    /// </summary>
+    [ConfigurationKeyName("IMAGE_TIMEOUT_SECONDS")]
+    public double ImageTimeoutSeconds { get; set; } = 60;
+
     /// <summary>The directory relative paths are resolved against (the content root); not a setting.</summary>
     public string BasePath { get; set; } = Directory.GetCurrentDirectory();
 
     public TimeSpan StorageTtl => TimeSpan.FromMinutes(StorageTtlMinutes);
+
+    public TimeSpan ImageTimeout => TimeSpan.FromSeconds(ImageTimeoutSeconds);
 
     public int EffectiveConcurrency => WorkerConcurrency > 0 ? WorkerConcurrency : Environment.ProcessorCount;
 
@@ -80,6 +89,11 @@ public sealed class JobsOptions
         if (WorkerConcurrency < 0 || WorkerConcurrency > 256)
         {
             yield return "WORKER_CONCURRENCY must be between 0 (number of cores) and 256.";
+        }
+
+        if (!(ImageTimeoutSeconds > 0 && ImageTimeoutSeconds <= 3600))
+        {
+            yield return "IMAGE_TIMEOUT_SECONDS must be between 0 (exclusive) and 3600.";
         }
 
         if (DeliveryLimit < 1 || DeliveryLimit > 100)

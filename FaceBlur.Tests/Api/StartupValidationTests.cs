@@ -16,6 +16,7 @@ public class StartupValidationTests
     [TestCase("STORAGE_TTL_MINUTES", "0")]
     [TestCase("STORAGE_CLEANUP_INTERVAL_MINUTES", "-5")]
     [TestCase("WORKER_CONCURRENCY", "-2")]
+    [TestCase("IMAGE_TIMEOUT_SECONDS", "0")]
     [TestCase("DETECTOR_MODEL_PATH", "/nonexistent/model.onnx")]
     [TestCase("DETECTOR_MODEL_PATH", "/etc/hostname")]
     [TestCase("DETECTOR_MODEL_N_PATH", "/nonexistent/model.onnx")]
