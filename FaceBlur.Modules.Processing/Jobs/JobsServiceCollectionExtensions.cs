@@ -1,3 +1,4 @@
+using FaceBlur.Modules.Processing.Jobs.RabbitMq;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -116,6 +117,7 @@ public static class JobsServiceCollectionExtensions
 
         return new RabbitMqJobQueue(
             new RabbitMqQueueOptions(options.RabbitMqUrl, options.RabbitMqQueue, options.DeliveryLimit),
+            services.GetRequiredService<TimeProvider>(),
             services.GetRequiredService<ILogger<RabbitMqJobQueue>>());
     }
 }
