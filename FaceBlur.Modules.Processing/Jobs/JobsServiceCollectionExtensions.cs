@@ -24,6 +24,8 @@ public static class JobsServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<JobsOptions>>().Value);
         services.AddSingleton<JobStorage>();
+        // The container owns the Redis connection and closes it at shutdown; only the Redis store asks for it.
+        services.AddSingleton<IConnectionMultiplexer>(ConnectRedis);
         services.AddSingleton<IJobStore>(CreateStore);
         services.AddSingleton<IJobQueue>(CreateQueue);
         services.AddSingleton<JobRunner>();
@@ -103,8 +105,19 @@ public static class JobsServiceCollectionExtensions
             return new InMemoryJobStore(options.StorageTtl, time);
         }
 
-        var redis = ConnectionMultiplexer.Connect(ParseRedisUrl(options.RedisUrl));
+        var redis = services.GetRequiredService<IConnectionMultiplexer>();
         return new RedisJobStore(redis, options.StorageTtl, time, options.RedisKeyPrefix);
+    }
+
+    private static IConnectionMultiplexer ConnectRedis(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<JobsOptions>();
+        if (string.IsNullOrWhiteSpace(options.RedisUrl))
+        {
+            throw new InvalidOperationException("REDIS_URL is not set: there is no Redis connection (job state is in memory).");
+        }
+
+        return ConnectionMultiplexer.Connect(ParseRedisUrl(options.RedisUrl));
     }
 
     private static IJobQueue CreateQueue(IServiceProvider services)
