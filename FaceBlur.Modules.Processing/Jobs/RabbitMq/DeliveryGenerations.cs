@@ -55,6 +55,11 @@ internal sealed class DeliveryGenerations(CancellationToken stopToken) : IDispos
         DeliveryGeneration old;
         lock (_lock)
         {
+            if (_generations.Count == 0)
+            {
+                return; // a shutdown reported after the session ended: nothing left to cancel
+            }
+
             old = _generations[^1];
             _generations.Add(new DeliveryGeneration(stopToken));
         }
