@@ -1,3 +1,4 @@
+using FaceBlur.Modules.Processing.Jobs.RabbitMq;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -22,6 +23,8 @@ public static class JobsServiceCollectionExtensions
             .ValidateWith(Validate)
             .ValidateOnStart();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<JobsOptions>>().Value);
+        // The container owns the Redis connection and closes it at shutdown; only the Redis store asks for it.
+        services.AddSingleton<IConnectionMultiplexer>(ConnectRedis);
         services.AddSingleton<IJobStore>(CreateStore);
         services.AddSingleton<IJobQueue>(CreateQueue);
         services.AddSingleton<JobService>();
@@ -102,8 +105,19 @@ public static class JobsServiceCollectionExtensions
             return new InMemoryJobStore(options.StorageTtl, time);
         }
 
-        var redis = ConnectionMultiplexer.Connect(ParseRedisUrl(options.RedisUrl));
+        var redis = services.GetRequiredService<IConnectionMultiplexer>();
         return new RedisJobStore(redis, options.StorageTtl, time, options.RedisKeyPrefix);
+    }
+
+    private static IConnectionMultiplexer ConnectRedis(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<JobsOptions>();
+        if (string.IsNullOrWhiteSpace(options.RedisUrl))
+        {
+            throw new InvalidOperationException("REDIS_URL is not set: there is no Redis connection (job state is in memory).");
+        }
+
+        return ConnectionMultiplexer.Connect(ParseRedisUrl(options.RedisUrl));
     }
 
     private static IJobQueue CreateQueue(IServiceProvider services)
@@ -116,6 +130,7 @@ public static class JobsServiceCollectionExtensions
 
         return new RabbitMqJobQueue(
             new RabbitMqQueueOptions(options.RabbitMqUrl, options.RabbitMqQueue, options.DeliveryLimit),
+            services.GetRequiredService<TimeProvider>(),
             services.GetRequiredService<ILogger<RabbitMqJobQueue>>());
     }
 }

@@ -15,112 +15,21 @@ namespace FaceBlur.Modules.Processing.Jobs;
 /// (Unix ms), so an entry older than the TTL belongs to an expired job.</item>
 /// <item><c>seq</c>: the creation sequence counter.</item>
 /// </list>
-/// <para>Every write refreshes the expiry of every key it touches to the TTL. The state transitions run as Lua scripts,
-/// so they are atomic across instances. Timestamps come from the <see cref="TimeProvider"/>; the expiry itself is
-/// kept by Redis (PEXPIRE). All keys of one store share no hash tag, so this targets a single Redis (or a primary with
-/// replicas), not Redis Cluster.</para>
+/// <para>Every write refreshes the expiry of every key it touches to the TTL. The state transitions run as Lua scripts
+/// (<see cref="RedisJobScripts"/>), so they are atomic across instances. Timestamps come from the
+/// <see cref="TimeProvider"/>; the expiry itself is kept by Redis (PEXPIRE). All keys of one store share no hash tag,
+/// so this targets a single Redis (or a primary with replicas), not Redis Cluster.</para>
+/// <para>StackExchange.Redis commands take no cancellation token: a call whose token is cancelled before it starts
+/// sends nothing; one cancelled while waiting stops waiting at once (the command may still reach Redis).</para>
 /// </remarks>
-public sealed class RedisJobStore : IJobStore, IDisposable, IAsyncDisposable
+public sealed class RedisJobStore : IJobStore
 {
     /// <summary>The key prefix used when none is given.</summary>
     public const string DefaultKeyPrefix = "faceblur:";
 
-    private const string CreateScript = """
-        local oldqm = redis.call('HGET', KEYS[1], 'qm')
-        if oldqm then redis.call('ZREM', KEYS[2], oldqm) end
-        redis.call('ZREM', KEYS[3], ARGV[3])
-        redis.call('DEL', KEYS[1])
-        local seq = redis.call('INCR', KEYS[4])
-        redis.call('PEXPIRE', KEYS[4], ARGV[1])
-        redis.call('HSET', KEYS[1], unpack(ARGV, 6))
-        if ARGV[4] == 'queued' then
-            local qm = string.format('%016d', seq) .. ':' .. ARGV[3]
-            redis.call('HSET', KEYS[1], 'qm', qm)
-            redis.call('ZADD', KEYS[2], ARGV[2], qm)
-            redis.call('PEXPIRE', KEYS[2], ARGV[1])
-        elseif ARGV[4] == 'processing' then
-            redis.call('ZADD', KEYS[3], ARGV[5], ARGV[3])
-            redis.call('PEXPIRE', KEYS[3], ARGV[1])
-        end
-        redis.call('PEXPIRE', KEYS[1], ARGV[1])
-        return 1
-        """;
-
-    private const string PositionScript = """
-        if redis.call('HGET', KEYS[1], 'status') ~= 'queued' then return false end
-        local qm = redis.call('HGET', KEYS[1], 'qm')
-        if not qm then return false end
-        local rank = redis.call('ZRANK', KEYS[2], qm)
-        if not rank then return false end
-        local stale = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. ARGV[1])
-        local position = rank - stale + 1
-        if position < 1 then position = 1 end
-        return position
-        """;
-
-    private const string TryStartScript = """
-        local status = redis.call('HGET', KEYS[1], 'status')
-        if not status or status == 'succeeded' or status == 'failed' then return false end
-        local qm = redis.call('HGET', KEYS[1], 'qm')
-        if qm then
-            redis.call('ZREM', KEYS[2], qm)
-            redis.call('HDEL', KEYS[1], 'qm')
-            redis.call('PEXPIRE', KEYS[2], ARGV[1])
-        end
-        redis.call('HINCRBY', KEYS[1], 'attempts', 1)
-        redis.call('HSET', KEYS[1], 'status', 'processing', 'stage', ARGV[5], 'progress', '0',
-            'started', ARGV[2], 'updated', ARGV[2])
-        redis.call('ZADD', KEYS[3], ARGV[3], ARGV[4])
-        redis.call('PEXPIRE', KEYS[3], ARGV[1])
-        redis.call('PEXPIRE', KEYS[1], ARGV[1])
-        return redis.call('HGETALL', KEYS[1])
-        """;
-
-    private const string ProgressScript = """
-        if redis.call('HGET', KEYS[1], 'status') ~= 'processing' then return 0 end
-        redis.call('HSET', KEYS[1], 'stage', ARGV[5], 'progress', ARGV[6], 'updated', ARGV[2])
-        redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
-        redis.call('PEXPIRE', KEYS[2], ARGV[1])
-        redis.call('PEXPIRE', KEYS[1], ARGV[1])
-        return 1
-        """;
-
-    // ARGV: ttl, now, id, status, then field/value pairs to set.
-    private const string FinishScript = """
-        local status = redis.call('HGET', KEYS[1], 'status')
-        if not status or status == 'succeeded' or status == 'failed' then return 0 end
-        local qm = redis.call('HGET', KEYS[1], 'qm')
-        if qm then
-            redis.call('ZREM', KEYS[2], qm)
-            redis.call('PEXPIRE', KEYS[2], ARGV[1])
-        end
-        if redis.call('ZREM', KEYS[3], ARGV[3]) == 1 then redis.call('PEXPIRE', KEYS[3], ARGV[1]) end
-        redis.call('HDEL', KEYS[1], 'qm', 'stage')
-        redis.call('HSET', KEYS[1], 'status', ARGV[4], 'completed', ARGV[2], 'updated', ARGV[2], unpack(ARGV, 5))
-        redis.call('PEXPIRE', KEYS[1], ARGV[1])
-        return 1
-        """;
-
-    private const string MarkServedScript = """
-        if redis.call('HGET', KEYS[1], 'status') ~= 'succeeded' then return 0 end
-        if redis.call('HGET', KEYS[1], 'served') == '1' then return 0 end
-        redis.call('HSET', KEYS[1], 'served', '1', 'updated', ARGV[2])
-        redis.call('PEXPIRE', KEYS[1], ARGV[1])
-        return 1
-        """;
-
-    private const string ReleaseServedScript = """
-        if redis.call('HGET', KEYS[1], 'status') ~= 'succeeded' then return 0 end
-        if redis.call('HGET', KEYS[1], 'served') ~= '1' then return 0 end
-        redis.call('HSET', KEYS[1], 'served', '0', 'updated', ARGV[2])
-        redis.call('PEXPIRE', KEYS[1], ARGV[1])
-        return 1
-        """;
-
     private const int PurgeBatchSize = 500;
 
     private readonly IConnectionMultiplexer _redis;
-    private readonly bool _ownsConnection;
     private readonly TimeSpan _ttl;
     private readonly TimeProvider _time;
     private readonly string _keyPrefix;
@@ -128,17 +37,12 @@ public sealed class RedisJobStore : IJobStore, IDisposable, IAsyncDisposable
     private readonly RedisKey _processingKey;
     private readonly RedisKey _seqKey;
 
-    /// <summary>A store on an existing connection (not disposed by this store).</summary>
+    /// <summary>A store on a connection that its owner (the service container) closes.</summary>
     /// <param name="redis">The connection; create it with <c>AbortOnConnectFail=false</c> so the app starts while Redis is down.</param>
     /// <param name="ttl">How long an entry lives after its last change (STORAGE_TTL_MINUTES).</param>
     /// <param name="time">The clock for the timestamps.</param>
     /// <param name="keyPrefix">Put before every key.</param>
     public RedisJobStore(IConnectionMultiplexer redis, TimeSpan ttl, TimeProvider time, string keyPrefix = DefaultKeyPrefix)
-        : this(redis, ttl, time, keyPrefix, ownsConnection: false)
-    {
-    }
-
-    private RedisJobStore(IConnectionMultiplexer redis, TimeSpan ttl, TimeProvider time, string keyPrefix, bool ownsConnection)
     {
         ArgumentNullException.ThrowIfNull(redis);
         ArgumentNullException.ThrowIfNull(time);
@@ -148,64 +52,9 @@ public sealed class RedisJobStore : IJobStore, IDisposable, IAsyncDisposable
         _ttl = ttl;
         _time = time;
         _keyPrefix = keyPrefix;
-        _ownsConnection = ownsConnection;
         _queueKey = keyPrefix + "queue";
         _processingKey = keyPrefix + "processing";
         _seqKey = keyPrefix + "seq";
-    }
-
-    /// <summary>
-    /// Parses a StackExchange.Redis connection string (e.g. <c>localhost:6379,password=...</c>) and forces
-    /// <c>AbortOnConnectFail=false</c>, so connecting succeeds while Redis is down and reconnects in the background.
-    /// </summary>
-    public static ConfigurationOptions CreateOptions(string connectionString)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        var options = ConfigurationOptions.Parse(connectionString);
-        options.AbortOnConnectFail = false;
-        return options;
-    }
-
-    /// <summary>
-    /// Connects (without failing when Redis is down: see <see cref="CreateOptions"/>) and returns a store that owns
-    /// the connection and closes it when disposed.
-    /// </summary>
-    public static Task<RedisJobStore> ConnectAsync(
-        string connectionString,
-        TimeSpan ttl,
-        TimeProvider time,
-        string keyPrefix = DefaultKeyPrefix,
-        TextWriter? log = null) =>
-        ConnectAsync(CreateOptions(connectionString), ttl, time, keyPrefix, log);
-
-    /// <summary>Connects with the given options and returns a store that owns the connection.</summary>
-    public static async Task<RedisJobStore> ConnectAsync(
-        ConfigurationOptions options,
-        TimeSpan ttl,
-        TimeProvider time,
-        string keyPrefix = DefaultKeyPrefix,
-        TextWriter? log = null)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        ConnectionMultiplexer redis;
-        try
-        {
-            redis = await ConnectionMultiplexer.ConnectAsync(options, log);
-        }
-        catch (Exception ex) when (IsStoreFailure(ex))
-        {
-            throw new JobStoreUnavailableException("The job store (Redis) cannot be reached.", ex);
-        }
-
-        try
-        {
-            return new RedisJobStore(redis, ttl, time, keyPrefix, ownsConnection: true);
-        }
-        catch
-        {
-            await redis.DisposeAsync();
-            throw;
-        }
     }
 
     private IDatabase Db => _redis.GetDatabase();
@@ -215,7 +64,6 @@ public sealed class RedisJobStore : IJobStore, IDisposable, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentException.ThrowIfNullOrEmpty(state.TaskId);
-        cancellationToken.ThrowIfCancellationRequested();
 
         var now = _time.GetUtcNow();
         var createdAt = state.CreatedAt == default ? now : state.CreatedAt;
@@ -238,15 +86,15 @@ public sealed class RedisJobStore : IJobStore, IDisposable, IAsyncDisposable
         }
 
         await RunAsync(
-            db => db.ScriptEvaluateAsync(CreateScript, [JobKey(state.TaskId), _queueKey, _processingKey, _seqKey], args));
+            db => db.ScriptEvaluateAsync(RedisJobScripts.Create, [JobKey(state.TaskId), _queueKey, _processingKey, _seqKey], args),
+            cancellationToken);
     }
 
     /// <inheritdoc />
     public async Task<JobState?> GetAsync(string taskId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(taskId);
-        cancellationToken.ThrowIfCancellationRequested();
-        var entries = await RunAsync(db => db.HashGetAllAsync(JobKey(taskId))).WaitAsync(cancellationToken);
+        var entries = await RunAsync(db => db.HashGetAllAsync(JobKey(taskId)), cancellationToken);
         if (entries.Length == 0)
         {
             return null;
@@ -265,10 +113,9 @@ public sealed class RedisJobStore : IJobStore, IDisposable, IAsyncDisposable
     public async Task<int?> GetQueuePositionAsync(string taskId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(taskId);
-        cancellationToken.ThrowIfCancellationRequested();
         var result = await RunAsync(
-                db => db.ScriptEvaluateAsync(PositionScript, [JobKey(taskId), _queueKey], [CutoffScore()]))
-            .WaitAsync(cancellationToken);
+            db => db.ScriptEvaluateAsync(RedisJobScripts.QueuePosition, [JobKey(taskId), _queueKey], [CutoffScore()]),
+            cancellationToken);
         return result.IsNull ? null : (int)result;
     }
 
@@ -276,13 +123,13 @@ public sealed class RedisJobStore : IJobStore, IDisposable, IAsyncDisposable
     public async Task<JobState?> TryStartAsync(string taskId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(taskId);
-        cancellationToken.ThrowIfCancellationRequested();
         var now = _time.GetUtcNow();
         var result = await RunAsync(
             db => db.ScriptEvaluateAsync(
-                TryStartScript,
+                RedisJobScripts.TryStart,
                 [JobKey(taskId), _queueKey, _processingKey],
-                [TtlMilliseconds, JobFields.FormatTime(now), now.ToUnixTimeMilliseconds(), taskId, JobStages.Detecting]));
+                [TtlMilliseconds, JobFields.FormatTime(now), now.ToUnixTimeMilliseconds(), taskId, JobStages.Detecting]),
+            cancellationToken);
         if (result.IsNull)
         {
             return null;
@@ -306,16 +153,16 @@ public sealed class RedisJobStore : IJobStore, IDisposable, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(taskId);
         ArgumentNullException.ThrowIfNull(stage);
         var clamped = JobFields.ClampProgress(progress);
-        cancellationToken.ThrowIfCancellationRequested();
         var now = _time.GetUtcNow();
         await RunAsync(
             db => db.ScriptEvaluateAsync(
-                ProgressScript,
+                RedisJobScripts.Progress,
                 [JobKey(taskId), _processingKey],
                 [
                     TtlMilliseconds, JobFields.FormatTime(now), now.ToUnixTimeMilliseconds(), taskId, stage,
                     JobFields.FormatDouble(clamped),
-                ]));
+                ]),
+            cancellationToken);
     }
 
     /// <inheritdoc />
@@ -323,7 +170,6 @@ public sealed class RedisJobStore : IJobStore, IDisposable, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(taskId);
         ArgumentNullException.ThrowIfNull(result);
-        cancellationToken.ThrowIfCancellationRequested();
         await FinishAsync(
             taskId,
             JobStatus.Succeeded,
@@ -333,7 +179,8 @@ public sealed class RedisJobStore : IJobStore, IDisposable, IAsyncDisposable
                 JobFields.ResultContentType, result.ContentType,
                 JobFields.ResultFileName, result.FileName,
                 JobFields.FacesDetected, result.FacesDetected,
-            ]);
+            ],
+            cancellationToken);
     }
 
     /// <inheritdoc />
@@ -341,18 +188,17 @@ public sealed class RedisJobStore : IJobStore, IDisposable, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(taskId);
         ArgumentNullException.ThrowIfNull(reason);
-        cancellationToken.ThrowIfCancellationRequested();
-        await FinishAsync(taskId, JobStatus.Failed, [JobFields.Error, reason]);
+        await FinishAsync(taskId, JobStatus.Failed, [JobFields.Error, reason], cancellationToken);
     }
 
     /// <inheritdoc />
     public async Task<bool> TryMarkServedAsync(string taskId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(taskId);
-        cancellationToken.ThrowIfCancellationRequested();
         var now = _time.GetUtcNow();
         var result = await RunAsync(
-            db => db.ScriptEvaluateAsync(MarkServedScript, [JobKey(taskId)], [TtlMilliseconds, JobFields.FormatTime(now)]));
+            db => db.ScriptEvaluateAsync(RedisJobScripts.MarkServed, [JobKey(taskId)], [TtlMilliseconds, JobFields.FormatTime(now)]),
+            cancellationToken);
         return (int)result == 1;
     }
 
@@ -360,18 +206,17 @@ public sealed class RedisJobStore : IJobStore, IDisposable, IAsyncDisposable
     public async Task ReleaseServedAsync(string taskId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(taskId);
-        cancellationToken.ThrowIfCancellationRequested();
         var now = _time.GetUtcNow();
-        await RunAsync(db => db.ScriptEvaluateAsync(ReleaseServedScript, [JobKey(taskId)], [TtlMilliseconds, JobFields.FormatTime(now)]));
+        await RunAsync(
+            db => db.ScriptEvaluateAsync(RedisJobScripts.ReleaseServed, [JobKey(taskId)], [TtlMilliseconds, JobFields.FormatTime(now)]),
+            cancellationToken);
     }
 
     /// <inheritdoc />
     public async Task<int> CountProcessingAsync(CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
         var count = await RunAsync(
-                db => db.SortedSetLengthAsync(_processingKey, CutoffScore(), double.PositiveInfinity))
-            .WaitAsync(cancellationToken);
+            db => db.SortedSetLengthAsync(_processingKey, CutoffScore(), double.PositiveInfinity), cancellationToken);
         return (int)count;
     }
 
@@ -380,12 +225,12 @@ public sealed class RedisJobStore : IJobStore, IDisposable, IAsyncDisposable
     /// than the TTL, or its hash no longer exists).</remarks>
     public async Task PurgeExpiredAsync(CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
         var cutoff = CutoffScore();
         await RunAsync(
             db => Task.WhenAll(
                 db.SortedSetRemoveRangeByScoreAsync(_queueKey, double.NegativeInfinity, cutoff, Exclude.Stop),
-                db.SortedSetRemoveRangeByScoreAsync(_processingKey, double.NegativeInfinity, cutoff, Exclude.Stop)));
+                db.SortedSetRemoveRangeByScoreAsync(_processingKey, double.NegativeInfinity, cutoff, Exclude.Stop)),
+            cancellationToken);
 
         await PurgeMissingAsync(_queueKey, static member => QueueMemberId(member), cancellationToken);
         await PurgeMissingAsync(_processingKey, static member => member, cancellationToken);
@@ -411,24 +256,6 @@ public sealed class RedisJobStore : IJobStore, IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>Closes the connection when this store opened it (<see cref="ConnectAsync(string, TimeSpan, TimeProvider, string, TextWriter?)"/>).</summary>
-    public void Dispose()
-    {
-        if (_ownsConnection)
-        {
-            _redis.Dispose();
-        }
-    }
-
-    /// <inheritdoc cref="Dispose" />
-    public async ValueTask DisposeAsync()
-    {
-        if (_ownsConnection)
-        {
-            await _redis.DisposeAsync();
-        }
-    }
-
     private long TtlMilliseconds => Math.Max(1, (long)Math.Ceiling(_ttl.TotalMilliseconds));
 
     private RedisKey JobKey(string taskId) => _keyPrefix + "job:" + taskId;
@@ -442,7 +269,7 @@ public sealed class RedisJobStore : IJobStore, IDisposable, IAsyncDisposable
         return separator < 0 ? member : member[(separator + 1)..];
     }
 
-    private async Task FinishAsync(string taskId, JobStatus status, RedisValue[] fields)
+    private async Task FinishAsync(string taskId, JobStatus status, RedisValue[] fields, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         var args = new RedisValue[4 + fields.Length];
@@ -451,30 +278,37 @@ public sealed class RedisJobStore : IJobStore, IDisposable, IAsyncDisposable
         args[2] = taskId;
         args[3] = JobFields.FormatStatus(status);
         fields.CopyTo(args, 4);
-        await RunAsync(db => db.ScriptEvaluateAsync(FinishScript, [JobKey(taskId), _queueKey, _processingKey], args));
+        await RunAsync(
+            db => db.ScriptEvaluateAsync(RedisJobScripts.Finish, [JobKey(taskId), _queueKey, _processingKey], args),
+            cancellationToken);
     }
 
     private async Task PurgeMissingAsync(RedisKey indexKey, Func<string, string> idOf, CancellationToken cancellationToken)
     {
-        var members = await RunAsync(db => db.SortedSetRangeByRankAsync(indexKey));
+        var members = await RunAsync(db => db.SortedSetRangeByRankAsync(indexKey), cancellationToken);
         foreach (var chunk in members.Chunk(PurgeBatchSize))
         {
-            cancellationToken.ThrowIfCancellationRequested();
             var exists = await RunAsync(
-                db => Task.WhenAll(chunk.Select(member => db.KeyExistsAsync(JobKey(idOf(member.ToString()))))));
+                db => Task.WhenAll(chunk.Select(member => db.KeyExistsAsync(JobKey(idOf(member.ToString()))))),
+                cancellationToken);
             var missing = chunk.Where((_, i) => !exists[i]).ToArray();
             if (missing.Length > 0)
             {
-                await RunAsync(db => db.SortedSetRemoveAsync(indexKey, missing));
+                await RunAsync(db => db.SortedSetRemoveAsync(indexKey, missing), cancellationToken);
             }
         }
     }
 
-    private async Task<T> RunAsync<T>(Func<IDatabase, Task<T>> command)
+    /// <summary>
+    /// Sends a command unless cancelled already, and waits for it as long as <paramref name="cancellationToken"/>
+    /// allows; a Redis failure becomes <see cref="JobStoreUnavailableException"/>.
+    /// </summary>
+    private async Task<T> RunAsync<T>(Func<IDatabase, Task<T>> command, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            return await command(Db);
+            return await command(Db).WaitAsync(cancellationToken);
         }
         catch (Exception ex) when (IsStoreFailure(ex))
         {
@@ -482,11 +316,13 @@ public sealed class RedisJobStore : IJobStore, IDisposable, IAsyncDisposable
         }
     }
 
-    private async Task RunAsync(Func<IDatabase, Task> command)
+    /// <inheritdoc cref="RunAsync{T}(Func{IDatabase, Task{T}}, CancellationToken)" />
+    private async Task RunAsync(Func<IDatabase, Task> command, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            await command(Db);
+            await command(Db).WaitAsync(cancellationToken);
         }
         catch (Exception ex) when (IsStoreFailure(ex))
         {

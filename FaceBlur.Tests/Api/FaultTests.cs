@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
@@ -63,17 +62,14 @@ public partial class FaultTests
     [Test]
     public async Task Uploads_get_503_while_redis_is_down_and_the_app_recovers_when_it_is_back()
     {
-        var port = FreePort();
-        var redis = StartRedis(port);
-        try
+        await using var redis = await OwnRedisServer.StartAsync();
+        using (var factory = new FaceBlurFactory(new Dictionary<string, string?> { ["REDIS_URL"] = redis.Url, ["RABBITMQ_URL"] = "" }))
         {
-            await WaitForPortAsync(port);
-            using var factory = new FaceBlurFactory(new Dictionary<string, string?> { ["REDIS_URL"] = $"127.0.0.1:{port}", ["RABBITMQ_URL"] = "" });
             using var client = factory.CreateClient();
             var before = await Http.SubmitAsync(client, "/blur", Http.Images(("a.jpg", JobFlowTests.Photo())));
             (await Http.WaitForResultAsync(client, before, Bound)).StatusCode.Should().Be(HttpStatusCode.OK);
 
-            Kill(redis);
+            redis.Kill();
             using (var refused = await client.PostAsync("/blur", Http.Images(("b.jpg", JobFlowTests.Photo()))))
             {
                 await Http.ShouldBeErrorAsync(refused, HttpStatusCode.ServiceUnavailable, "service_unavailable");
@@ -89,15 +85,11 @@ public partial class FaultTests
                 json.GetProperty("message").GetString().Should().Contain("result_store");
             }
 
-            redis = StartRedis(port);
+            await redis.RestartAsync();
             await Wait.UntilAsync(async () => (await client.GetAsync("/health")).StatusCode == HttpStatusCode.OK, "/health sees Redis back", Bound);
             var after = await Http.SubmitAsync(client, "/blur", Http.Images(("c.jpg", JobFlowTests.Photo())));
             using var done = await Http.WaitForResultAsync(client, after, Bound);
             done.StatusCode.Should().Be(HttpStatusCode.OK);
-        }
-        finally
-        {
-            Kill(redis);
         }
     }
 
@@ -226,51 +218,6 @@ public partial class FaultTests
         var port = ((IPEndPoint)probe.LocalEndpoint).Port;
         probe.Stop();
         return port;
-    }
-
-    private static Process StartRedis(int port)
-    {
-        var start = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static async Task WaitForPortAsync(int port) =>
-        await Wait.UntilAsync(
-            async () =>
-            {
-                try
-                {
-                    using var tcp = new TcpClient();
-                    await tcp.ConnectAsync(IPAddress.Loopback, port);
-                    return true;
-                }
-                catch (SocketException)
-                {
-                    return false;
-                }
-            },
-            $"redis-server listens on {port}",
-            Bound);
-
-    private static void Kill(Process process)
-    {
-        if (!process.HasExited)
-        {
-            process.Kill();
-            process.WaitForExit(10_000).Should().BeTrue("the process stops when killed");
-        }
-
-        process.Dispose();
     }
 
     private sealed class CountingObserver : FaceBlur.Modules.Processing.Jobs.IJobObserver

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using FaceBlur.Modules.Processing.Jobs;
-using RabbitMQ.Client;
 
 namespace FaceBlur.Tests.Jobs;
 
@@ -10,88 +9,38 @@ namespace FaceBlur.Tests.Jobs;
 [CancelAfter(60_000)]
 public sealed class JobQueueContractTests(QueueKind kind)
 {
-    private readonly List<ConsumerRun> _runs = [];
-    private readonly List<IJobQueue> _queues = [];
-    private IConnection? _admin;
-    private string _queueName = "";
-    private TestLogger<RabbitMqJobQueue> _log = new();
+    private readonly QueueTestScope _scope = new();
 
     [OneTimeSetUp]
     public async Task ConnectAdmin()
     {
         if (kind == QueueKind.RabbitMq)
         {
-            _admin = await TestBroker.ConnectOrFailAsync();
+            await _scope.ConnectAdminAsync();
         }
     }
 
     [OneTimeTearDown]
-    public async Task DisconnectAdmin()
-    {
-        if (_admin is not null)
-        {
-            await _admin.CloseAsync();
-            _admin.Dispose();
-        }
-    }
+    public Task DisconnectAdmin() => _scope.DisconnectAdminAsync();
 
     [SetUp]
-    public void NewQueueName()
-    {
-        _queueName = TestBroker.NewQueueName();
-        _log = new TestLogger<RabbitMqJobQueue>();
-    }
+    public void BeginTest() => _scope.BeginTest();
 
     [TearDown]
-    public async Task StopAndDelete()
+    public Task StopAndDelete() => _scope.EndTestAsync();
+
+    private IJobQueue CreateQueue(int deliveryLimit = 3) => kind switch
     {
-        foreach (var run in _runs)
-        {
-            await run.StopAsync();
-        }
-
-        foreach (var queue in _queues.OfType<IAsyncDisposable>())
-        {
-            await queue.DisposeAsync();
-        }
-
-        _runs.Clear();
-        _queues.Clear();
-        if (_admin is not null)
-        {
-            await TestBroker.DeleteQueuesAsync(_admin, _queueName);
-        }
-
-        if (TestContext.CurrentContext.Result.Outcome.Status != NUnit.Framework.Interfaces.TestStatus.Passed)
-        {
-            foreach (var line in _log.Lines)
-            {
-                await TestContext.Out.WriteLineAsync(line);
-            }
-        }
-    }
-
-    private IJobQueue CreateQueue(int deliveryLimit = 3)
-    {
-        IJobQueue queue = kind switch
-        {
-            QueueKind.InProcess => new InProcessJobQueue(deliveryLimit),
-            _ => new RabbitMqJobQueue(new RabbitMqQueueOptions(TestBroker.Url, _queueName, deliveryLimit), _log),
-        };
-        _queues.Add(queue);
-        return queue;
-    }
+        QueueKind.InProcess => new InProcessJobQueue(deliveryLimit),
+        _ => _scope.CreateRabbitMqQueue(TestBroker.Url, deliveryLimit),
+    };
 
     private ConsumerRun Consume(
         IJobQueue queue,
         int prefetch,
         Func<JobDelivery, CancellationToken, Task> handler,
-        Func<JobMessage, int, CancellationToken, Task>? onDeadLetter = null)
-    {
-        var run = ConsumerRun.Start(queue, prefetch, handler, onDeadLetter);
-        _runs.Add(run);
-        return run;
-    }
+        Func<JobMessage, int, CancellationToken, Task>? onDeadLetter = null) =>
+        _scope.Consume(queue, prefetch, handler, onDeadLetter);
 
     [Test]
     public async Task Enqueued_message_is_delivered_with_every_field()
@@ -320,7 +269,6 @@ public sealed class JobQueueContractTests(QueueKind kind)
             async () => await queue.GetStatsAsync(CancellationToken.None) == new QueueStats(2, 1), "2 queued, 1 consumer");
 
         await run.StopAsync();
-        _runs.Remove(run);
         await Wait.UntilAsync(
             async () => await queue.GetStatsAsync(CancellationToken.None) == new QueueStats(3, 0),
             "the in-flight message back: 3 queued, 0 consumers");

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using FaceBlur.Modules.Processing.Anonymization;
 using FaceBlur.Modules.Processing.Jobs;
+using FaceBlur.Modules.Processing.Jobs.RabbitMq;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 
@@ -94,8 +95,91 @@ internal sealed class TestLogger<T> : ILogger<T>
     }
 }
 
+/// <summary>
+/// What a queue test fixture sets up and tears down: the broker admin connection (per fixture, RabbitMQ fixtures only),
+/// a new queue name and log per test, and what a test started or opened, stopped or disposed after it (newest first)
+/// before its queues are deleted. The log is printed when the test did not pass.
+/// </summary>
+internal sealed class QueueTestScope
+{
+    private readonly List<IAsyncDisposable> _owned = [];
+    private IConnection? _admin;
+
+    /// <summary>The admin connection (after <see cref="ConnectAdminAsync"/>).</summary>
+    public IConnection Admin => _admin ?? throw new InvalidOperationException("The admin connection is not open.");
+
+    public string QueueName { get; private set; } = "";
+
+    public TestLogger<RabbitMqJobQueue> Log { get; private set; } = new();
+
+    /// <summary>For [OneTimeSetUp]: fails the fixture with a clear message when the broker is down.</summary>
+    public async Task ConnectAdminAsync() => _admin = await TestBroker.ConnectOrFailAsync();
+
+    /// <summary>For [OneTimeTearDown].</summary>
+    public async Task DisconnectAdminAsync()
+    {
+        if (_admin is not null)
+        {
+            await _admin.CloseAsync();
+            _admin.Dispose();
+            _admin = null;
+        }
+    }
+
+    /// <summary>For [SetUp].</summary>
+    public void BeginTest()
+    {
+        QueueName = TestBroker.NewQueueName();
+        Log = new TestLogger<RabbitMqJobQueue>();
+    }
+
+    /// <summary>For [TearDown].</summary>
+    public async Task EndTestAsync()
+    {
+        var owned = _owned.ToArray();
+        _owned.Clear();
+        for (var i = owned.Length - 1; i >= 0; i--)
+        {
+            await owned[i].DisposeAsync();
+        }
+
+        if (_admin is not null)
+        {
+            await TestBroker.DeleteQueuesAsync(_admin, QueueName);
+        }
+
+        if (TestContext.CurrentContext.Result.Outcome.Status != NUnit.Framework.Interfaces.TestStatus.Passed)
+        {
+            foreach (var line in Log.Lines)
+            {
+                await TestContext.Out.WriteLineAsync(line);
+            }
+        }
+    }
+
+    /// <summary>Disposed (stopped) after the test, before what was owned earlier.</summary>
+    public T Own<T>(T disposable)
+        where T : IAsyncDisposable
+    {
+        _owned.Add(disposable);
+        return disposable;
+    }
+
+    /// <summary>A RabbitMQ queue named <see cref="QueueName"/>, logging to <see cref="Log"/>, disposed after the test.</summary>
+    public RabbitMqJobQueue CreateRabbitMqQueue(string url, int deliveryLimit = 3, TimeProvider? time = null) =>
+        Own(new RabbitMqJobQueue(new RabbitMqQueueOptions(url, QueueName, deliveryLimit), time ?? TimeProvider.System, Log));
+
+    /// <summary>Starts consuming; stopped after the test.</summary>
+    public ConsumerRun Consume(
+        IJobQueue queue,
+        int prefetch,
+        Func<JobDelivery, CancellationToken, Task> handler,
+        Func<JobMessage, int, CancellationToken, Task>? onDeadLetter = null) =>
+        Own(ConsumerRun.Start(queue, prefetch, handler, onDeadLetter));
+}
+
 /// <summary>A ConsumeAsync call running in the background.</summary>
-internal sealed class ConsumerRun
+internal sealed class ConsumerRun : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
 
@@ -123,6 +207,8 @@ internal sealed class ConsumerRun
         await _stop.CancelAsync();
         await Task.WaitAsync(TimeSpan.FromSeconds(10));
     }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
 }
 
 internal static class Wait

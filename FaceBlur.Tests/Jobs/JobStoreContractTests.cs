@@ -21,7 +21,6 @@ public sealed class JobStoreContractTests(StoreKind kind)
     // Not a whole millisecond, with an offset: the stores must keep timestamps exactly.
     private static readonly DateTimeOffset Start = new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero).AddTicks(6_789_012);
 
-    private readonly List<IJobStore> _stores = [];
     private ConnectionMultiplexer? _redis;
     private string _prefix = "";
     private FakeTimeProvider _clock = null!;
@@ -56,12 +55,6 @@ public sealed class JobStoreContractTests(StoreKind kind)
     [TearDown]
     public async Task TearDownAsync()
     {
-        foreach (var store in _stores)
-        {
-            (store as IDisposable)?.Dispose();
-        }
-
-        _stores.Clear();
         if (_redis is not null)
         {
             await RedisTestServer.DeleteKeysAsync(_redis, _prefix);
@@ -535,17 +528,12 @@ public sealed class JobStoreContractTests(StoreKind kind)
         (await _store.GetAsync(id, default))!.Status.Should().Be(JobStatus.Queued);
     }
 
-    private IJobStore CreateStore(TimeSpan ttl)
+    private IJobStore CreateStore(TimeSpan ttl) => kind switch
     {
-        IJobStore store = kind switch
-        {
-            StoreKind.InMemory => new InMemoryJobStore(ttl, _clock),
-            StoreKind.Redis => new RedisJobStore(_redis!, ttl, _clock, _prefix),
-            _ => throw new ArgumentOutOfRangeException(nameof(ttl)),
-        };
-        _stores.Add(store);
-        return store;
-    }
+        StoreKind.InMemory => new InMemoryJobStore(ttl, _clock),
+        StoreKind.Redis => new RedisJobStore(_redis!, ttl, _clock, _prefix),
+        _ => throw new ArgumentOutOfRangeException(nameof(ttl)),
+    };
 
     /// <summary>Moves the test clock, and for Redis (whose expiry runs on its own clock) also waits for real.</summary>
     private async Task ElapseAsync(TimeSpan time)

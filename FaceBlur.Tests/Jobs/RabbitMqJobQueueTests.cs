@@ -1,6 +1,9 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using FaceBlur.Modules.Processing.Jobs;
+using FaceBlur.Modules.Processing.Jobs.RabbitMq;
+using Microsoft.Extensions.Time.Testing;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
@@ -10,64 +13,26 @@ namespace FaceBlur.Tests.Jobs;
 [CancelAfter(60_000)]
 public sealed class RabbitMqJobQueueTests
 {
-    private readonly List<IAsyncDisposable> _disposables = [];
-    private IConnection _admin = null!;
-    private string _queueName = "";
-    private TestLogger<RabbitMqJobQueue> _log = new();
+    private readonly QueueTestScope _scope = new();
 
     [OneTimeSetUp]
-    public async Task ConnectAdmin() => _admin = await TestBroker.ConnectOrFailAsync();
+    public Task ConnectAdmin() => _scope.ConnectAdminAsync();
 
     [OneTimeTearDown]
-    public async Task DisconnectAdmin()
-    {
-        if (_admin is not null)
-        {
-            await _admin.CloseAsync();
-            _admin.Dispose();
-        }
-    }
+    public Task DisconnectAdmin() => _scope.DisconnectAdminAsync();
 
     [SetUp]
-    public void NewQueueName()
-    {
-        _queueName = TestBroker.NewQueueName();
-        _log = new TestLogger<RabbitMqJobQueue>();
-    }
+    public void BeginTest() => _scope.BeginTest();
 
     [TearDown]
-    public async Task Cleanup()
-    {
-        var disposables = _disposables.ToArray();
-        _disposables.Clear();
-        for (var i = disposables.Length - 1; i >= 0; i--)
-        {
-            await disposables[i].DisposeAsync();
-        }
-
-        await TestBroker.DeleteQueuesAsync(_admin, _queueName);
-        if (TestContext.CurrentContext.Result.Outcome.Status != NUnit.Framework.Interfaces.TestStatus.Passed)
-        {
-            foreach (var line in _log.Lines)
-            {
-                await TestContext.Out.WriteLineAsync(line);
-            }
-        }
-    }
-
-    private RabbitMqJobQueue CreateQueue(string url, int deliveryLimit = 3)
-    {
-        var queue = new RabbitMqJobQueue(new RabbitMqQueueOptions(url, _queueName, deliveryLimit), _log);
-        _disposables.Add(queue);
-        return queue;
-    }
+    public Task Cleanup() => _scope.EndTestAsync();
 
     private static string UrlWithPort(int port) => new UriBuilder(TestBroker.Url) { Port = port }.Uri.ToString();
 
     [Test]
     public async Task Unreachable_broker_refuses_jobs_quickly_and_pings_false()
     {
-        var queue = CreateQueue(TestBroker.UnreachableUrl);
+        var queue = _scope.CreateRabbitMqQueue(TestBroker.UnreachableUrl);
 
         var clock = Stopwatch.StartNew();
         var enqueue = () => queue.EnqueueAsync(TestMessages.Create(), CancellationToken.None);
@@ -82,23 +47,22 @@ public sealed class RabbitMqJobQueueTests
     [Test]
     public async Task Consumer_keeps_retrying_while_the_broker_is_down_and_stops_on_cancellation()
     {
-        var queue = CreateQueue(TestBroker.UnreachableUrl);
-        var run = ConsumerRun.Start(queue, 1, (_, _) => Task.CompletedTask);
+        var queue = _scope.CreateRabbitMqQueue(TestBroker.UnreachableUrl);
+        var run = _scope.Consume(queue, 1, (_, _) => Task.CompletedTask);
 
         await Task.Delay(1500);
         run.Task.IsCompleted.Should().BeFalse("ConsumeAsync returns only on cancellation");
         await run.StopAsync();
-        _log.Lines.Should().Contain(line => line.Contains("retrying", StringComparison.Ordinal));
+        _scope.Log.Lines.Should().Contain(line => line.Contains("retrying", StringComparison.Ordinal));
     }
 
     [Test]
     public async Task Starts_without_a_broker_then_connects_and_survives_a_broker_outage()
     {
-        var relay = new TcpRelay(new Uri(TestBroker.Url).Port);
-        _disposables.Add(relay);
-        var queue = CreateQueue(UrlWithPort(relay.Port));
-        var received = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        var run = ConsumerRun.Start(queue, 1, (delivery, _) =>
+        var relay = _scope.Own(new TcpRelay(new Uri(TestBroker.Url).Port));
+        var queue = _scope.CreateRabbitMqQueue(UrlWithPort(relay.Port));
+        var received = new ConcurrentQueue<string>();
+        var run = _scope.Consume(queue, 1, (delivery, _) =>
         {
             received.Enqueue(delivery.Message.TaskId);
             return Task.CompletedTask;
@@ -143,44 +107,49 @@ public sealed class RabbitMqJobQueueTests
     [Test]
     public async Task Consumer_replaces_a_connection_that_does_not_recover_in_time()
     {
-        var relay = new TcpRelay(new Uri(TestBroker.Url).Port);
-        _disposables.Add(relay);
+        var relay = _scope.Own(new TcpRelay(new Uri(TestBroker.Url).Port));
         relay.Start();
-        var queue = new RabbitMqJobQueue(new RabbitMqQueueOptions(UrlWithPort(relay.Port), _queueName), _log)
-        {
-            RecoveryGrace = TimeSpan.FromMilliseconds(500), // shorter than the client's 2 s recovery interval
-        };
-        _disposables.Add(queue);
-        var received = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        var run = ConsumerRun.Start(queue, 1, (delivery, _) =>
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var queue = _scope.CreateRabbitMqQueue(UrlWithPort(relay.Port), time: clock);
+        var received = new ConcurrentQueue<string>();
+        _scope.Consume(queue, 1, (delivery, _) =>
         {
             received.Enqueue(delivery.Message.TaskId);
             return Task.CompletedTask;
         });
-        _disposables.Add(new AsyncDisposable(run.StopAsync));
-        await Wait.UntilAsync(
-            () => _log.Lines.Any(line => line.Contains("Job consumer started", StringComparison.Ordinal)), "the consumer started");
+        await Wait.UntilAsync(() => LogHas("Job consumer started"), "the consumer started");
 
         relay.Stop();
-        await Wait.UntilAsync(
-            () => _log.Lines.Any(line => line.Contains("did not recover; reconnecting", StringComparison.Ordinal)),
-            "the consumer gave up on the lost connection");
+        await Wait.UntilAsync(() => LogHas("RabbitMQ connection lost: Role=consumer"), "the consumer saw the loss");
+        clock.Advance(BrokerConnection.RecoveryGrace - TimeSpan.FromSeconds(1));
+        await Task.Delay(200);
+        LogHas("did not recover").Should().BeFalse("the connection is left to automatic recovery for the whole grace");
+        clock.Advance(TimeSpan.FromSeconds(2));
+        await Wait.UntilAsync(() => LogHas("did not recover; reconnecting"), "the consumer gave up on the lost connection");
         relay.Start();
 
         var job = TestMessages.Create();
-        await using var direct = new RabbitMqJobQueue(new RabbitMqQueueOptions(TestBroker.Url, _queueName), _log);
+        await using var direct = new RabbitMqJobQueue(
+            new RabbitMqQueueOptions(TestBroker.Url, _scope.QueueName), TimeProvider.System, _scope.Log);
         await direct.EnqueueAsync(job, CancellationToken.None);
-        await Wait.UntilAsync(() => received.Contains(job.TaskId), "the rebuilt consumer got the job", TimeSpan.FromSeconds(15));
+        await Wait.UntilAsync(
+            () =>
+            {
+                clock.Advance(TimeSpan.FromSeconds(1)); // moves the consumer's reconnection back-off on
+                return received.Contains(job.TaskId);
+            },
+            "the rebuilt consumer got the job",
+            TimeSpan.FromSeconds(15));
     }
 
     [Test]
     public async Task Queue_is_a_durable_quorum_queue_with_persistent_messages_and_a_dead_letter_queue()
     {
-        var queue = CreateQueue(TestBroker.Url, deliveryLimit: 4);
+        var queue = _scope.CreateRabbitMqQueue(TestBroker.Url, deliveryLimit: 4);
         await queue.EnqueueAsync(TestMessages.Create(), CancellationToken.None);
-        await using var channel = await _admin.CreateChannelAsync();
+        await using var channel = await _scope.Admin.CreateChannelAsync();
 
-        var got = await channel.BasicGetAsync(_queueName, autoAck: false);
+        var got = await channel.BasicGetAsync(_scope.QueueName, autoAck: false);
         got.Should().NotBeNull();
         got!.BasicProperties.Persistent.Should().BeTrue();
         got.BasicProperties.DeliveryMode.Should().Be(DeliveryModes.Persistent);
@@ -193,13 +162,13 @@ public sealed class RabbitMqJobQueueTests
             ["x-queue-type"] = "quorum",
             ["x-delivery-limit"] = 3,
             ["x-dead-letter-exchange"] = "",
-            ["x-dead-letter-routing-key"] = _queueName + ".dead",
+            ["x-dead-letter-routing-key"] = _scope.QueueName + ".dead",
             ["x-dead-letter-strategy"] = "at-least-once",
             ["x-overflow"] = "reject-publish",
         };
-        await channel.QueueDeclareAsync(_queueName, durable: true, exclusive: false, autoDelete: false, expected);
+        await channel.QueueDeclareAsync(_scope.QueueName, durable: true, exclusive: false, autoDelete: false, expected);
         await channel.QueueDeclareAsync(
-            _queueName + ".dead", durable: true, exclusive: false, autoDelete: false,
+            _scope.QueueName + ".dead", durable: true, exclusive: false, autoDelete: false,
             new Dictionary<string, object?> { ["x-queue-type"] = "quorum" });
 
         // Different arguments: PRECONDITION_FAILED.
@@ -208,20 +177,43 @@ public sealed class RabbitMqJobQueueTests
     }
 
     [Test]
+    public async Task Consumer_cancelled_by_the_broker_starts_over_and_declares_its_queues_again()
+    {
+        var queue = _scope.CreateRabbitMqQueue(TestBroker.Url);
+        var received = new ConcurrentQueue<string>();
+        _scope.Consume(queue, 1, (delivery, _) =>
+        {
+            received.Enqueue(delivery.Message.TaskId);
+            return Task.CompletedTask;
+        });
+        await Wait.UntilAsync(() => LogHas("Job consumer started"), "the consumer started");
+
+        // Deleting the queues cancels the consumers: automatic recovery does not undo that (the connection is fine).
+        await TestBroker.DeleteQueuesAsync(_scope.Admin, _scope.QueueName);
+        await Wait.UntilAsync(() => LogHas("cancelled by the broker; restarting"), "the consumer saw the cancellation");
+
+        var job = TestMessages.Create();
+        await Wait.UntilAsync(
+            async () => (await queue.GetStatsAsync(CancellationToken.None)).Consumers == 1, "the queue is back with its consumer");
+        await queue.EnqueueAsync(job, CancellationToken.None);
+        await Wait.UntilAsync(() => received.Contains(job.TaskId), "the restarted consumer got the job");
+    }
+
+    [Test]
     public async Task Unreadable_message_is_dropped_and_the_next_job_flows()
     {
-        var queue = CreateQueue(TestBroker.Url);
+        var queue = _scope.CreateRabbitMqQueue(TestBroker.Url);
         (await queue.PingAsync(CancellationToken.None)).Should().BeTrue(); // declares the topology
-        await using (var channel = await _admin.CreateChannelAsync())
+        await using (var channel = await _scope.Admin.CreateChannelAsync())
         {
-            await channel.BasicPublishAsync(string.Empty, _queueName, Encoding.UTF8.GetBytes("{ not a job"));
+            await channel.BasicPublishAsync(string.Empty, _scope.QueueName, Encoding.UTF8.GetBytes("{ not a job"));
         }
 
         var job = TestMessages.Create();
         await queue.EnqueueAsync(job, CancellationToken.None);
-        var deliveries = new System.Collections.Concurrent.ConcurrentQueue<JobDelivery>();
+        var deliveries = new ConcurrentQueue<JobDelivery>();
         var deadLetters = 0;
-        var run = ConsumerRun.Start(
+        var run = _scope.Consume(
             queue,
             1,
             (delivery, _) =>
@@ -234,7 +226,6 @@ public sealed class RabbitMqJobQueueTests
                 Interlocked.Increment(ref deadLetters);
                 return Task.CompletedTask;
             });
-        _disposables.Add(new AsyncDisposable(run.StopAsync));
 
         await Wait.UntilAsync(() => !deliveries.IsEmpty, "the valid job was delivered");
         await Wait.UntilAsync(
@@ -242,19 +233,16 @@ public sealed class RabbitMqJobQueueTests
         await Task.Delay(200);
         deliveries.Select(d => (d.Message.TaskId, d.DeliveryCount)).Should().Equal((job.TaskId, 1));
         deadLetters.Should().Be(0);
-        _log.Lines.Should().Contain(line => line.Contains("Invalid job message dropped", StringComparison.Ordinal));
+        _scope.Log.Lines.Should().Contain(line => line.Contains("Invalid job message dropped", StringComparison.Ordinal));
     }
+
+    private bool LogHas(string text) => _scope.Log.Lines.Any(line => line.Contains(text, StringComparison.Ordinal));
 
     private async Task ExpectPreconditionFailedAsync(IDictionary<string, object?> arguments)
     {
-        await using var channel = await _admin.CreateChannelAsync();
-        var declare = () => channel.QueueDeclareAsync(_queueName, durable: true, exclusive: false, autoDelete: false, arguments);
+        await using var channel = await _scope.Admin.CreateChannelAsync();
+        var declare = () => channel.QueueDeclareAsync(_scope.QueueName, durable: true, exclusive: false, autoDelete: false, arguments);
         (await declare.Should().ThrowAsync<OperationInterruptedException>())
             .Which.ShutdownReason!.ReplyCode.Should().Be(406);
-    }
-
-    private sealed class AsyncDisposable(Func<Task> dispose) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync() => await dispose();
     }
 }

@@ -1,5 +1,9 @@
 using System.Diagnostics;
 using FaceBlur.Modules.Processing.Jobs;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 
@@ -34,11 +38,7 @@ public sealed class RedisJobStoreTests
     }
 
     [TearDown]
-    public async Task TearDownAsync()
-    {
-        _store.Dispose();
-        await RedisTestServer.DeleteKeysAsync(_redis, _prefix);
-    }
+    public async Task TearDownAsync() => await RedisTestServer.DeleteKeysAsync(_redis, _prefix);
 
     [Test]
     public async Task Every_key_written_expires_within_the_ttl_and_writes_refresh_it()
@@ -116,40 +116,37 @@ public sealed class RedisJobStoreTests
     }
 
     [Test]
-    public async Task ConnectAsync_returns_a_store_that_owns_its_connection()
+    public async Task The_container_owns_the_redis_connection_and_closes_it_at_shutdown()
     {
-        var store = await RedisJobStore.ConnectAsync(RedisTestServer.Url, Ttl, _clock, _prefix);
-        try
+        IConnectionMultiplexer redis;
+        IJobStore store;
+        await using (var container = JobsContainer(RedisTestServer.Url))
         {
+            store = container.GetRequiredService<IJobStore>();
+            redis = container.GetRequiredService<IConnectionMultiplexer>();
             (await store.PingAsync(default)).Should().BeTrue();
             var id = NewId();
             await store.CreateAsync(NewQueued(id), default);
             (await _store.GetAsync(id, default)).Should().NotBeNull("both stores share the keys");
         }
-        finally
-        {
-            await store.DisposeAsync();
-        }
 
-        (await _store.PingAsync(default)).Should().BeTrue("disposing an owning store leaves other connections alone");
+        redis.IsConnected.Should().BeFalse("the container closed the connection it owned");
+        (await _store.PingAsync(default)).Should().BeTrue("closing it leaves other connections alone");
         await FluentActions.Awaiting(() => store.GetAsync(NewId(), default)).Should().ThrowAsync<Exception>();
     }
 
     [Test]
-    public void CreateOptions_never_aborts_on_connect_failure()
+    public void The_redis_url_never_aborts_on_connect_failure()
     {
-        RedisJobStore.CreateOptions("localhost:6379,abortConnect=true").AbortOnConnectFail.Should().BeFalse();
+        JobsServiceCollectionExtensions.ParseRedisUrl("localhost:6379,abortConnect=true").AbortOnConnectFail.Should().BeFalse();
     }
 
     [Test]
     public async Task An_unreachable_redis_does_not_stop_startup_and_fails_fast_as_unavailable()
     {
         var watch = Stopwatch.StartNew();
-        await using var down = await RedisJobStore.ConnectAsync(
-            "127.0.0.1:1,connectTimeout=300,syncTimeout=300,asyncTimeout=300,connectRetry=0",
-            Ttl,
-            _clock,
-            _prefix);
+        await using var container = JobsContainer("127.0.0.1:1,connectTimeout=300,syncTimeout=300,asyncTimeout=300,connectRetry=0");
+        var down = container.GetRequiredService<IJobStore>();
 
         (await down.PingAsync(default)).Should().BeFalse();
         await FluentActions.Awaiting(() => down.GetAsync(NewId(), default))
@@ -160,6 +157,54 @@ public sealed class RedisJobStoreTests
             .Should().ThrowAsync<JobStoreUnavailableException>();
 
         watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10));
+    }
+
+    [Test]
+    public async Task A_call_cancelled_while_redis_does_not_answer_stops_waiting_at_once()
+    {
+        await using var server = await OwnRedisServer.StartAsync();
+        await using var redis = await RedisTestServer.ConnectAsync(server.Url); // commands time out after 5 s
+        var store = new RedisJobStore(redis, Ttl, _clock, _prefix);
+        var id = NewId();
+        await store.CreateAsync(NewQueued(id), default);
+        var calls = new Dictionary<string, Func<CancellationToken, Task>>
+        {
+            ["create"] = ct => store.CreateAsync(NewQueued(NewId()), ct),
+            ["get"] = ct => store.GetAsync(id, ct),
+            ["position"] = ct => store.GetQueuePositionAsync(id, ct),
+            ["start"] = ct => store.TryStartAsync(id, ct),
+            ["progress"] = ct => store.UpdateProgressAsync(id, JobStages.Encoding, 0.5, ct),
+            ["complete"] = ct => store.CompleteAsync(id, new JobResult("results/a.zip", "application/zip", "a.zip", 1), ct),
+            ["fail"] = ct => store.FailAsync(id, "reason", ct),
+            ["mark served"] = ct => store.TryMarkServedAsync(id, ct),
+            ["release served"] = ct => store.ReleaseServedAsync(id, ct),
+            ["count"] = ct => store.CountProcessingAsync(ct),
+            ["purge"] = ct => store.PurgeExpiredAsync(ct),
+            ["ping"] = ct => store.PingAsync(ct),
+        };
+
+        server.Pause();
+        foreach (var (name, call) in calls)
+        {
+            using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+            var watch = Stopwatch.StartNew();
+            await FluentActions.Awaiting(() => call(cancel.Token)).Should().ThrowAsync<OperationCanceledException>(name);
+            watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(1), $"{name} stops waiting when cancelled, not at the 5 s timeout");
+        }
+    }
+
+    /// <summary>The job layer as the app composes it (<see cref="JobsServiceCollectionExtensions.AddJobs"/>), on Redis.</summary>
+    private ServiceProvider JobsContainer(string redisUrl)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["REDIS_URL"] = redisUrl, ["REDIS_KEY_PREFIX"] = _prefix })
+            .Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IHostEnvironment>(new HostingEnvironment { ContentRootPath = Path.GetTempPath() });
+        services.AddJobs(configuration);
+        return services.BuildServiceProvider();
     }
 
     private RedisKey JobKey(string id) => _prefix + "job:" + id;

@@ -11,10 +11,11 @@ internal static class RedisTestServer
     public static string Url =>
         Environment.GetEnvironmentVariable("REDIS_TEST_URL") is { Length: > 0 } url ? url : "127.0.0.1:6379";
 
-    /// <summary>Connects or fails the calling test (or fixture) with a message saying what to do.</summary>
-    public static async Task<ConnectionMultiplexer> ConnectAsync()
+    /// <summary>Connects (to <paramref name="url"/>, default <see cref="Url"/>) or fails the calling test (or fixture) with a message saying what to do.</summary>
+    public static async Task<ConnectionMultiplexer> ConnectAsync(string? url = null)
     {
-        var options = ConfigurationOptions.Parse(Url);
+        url ??= Url;
+        var options = ConfigurationOptions.Parse(url);
         options.AbortOnConnectFail = true;
         options.ConnectTimeout = 3000;
         options.ConnectRetry = 1;
@@ -25,7 +26,7 @@ internal static class RedisTestServer
         catch (RedisConnectionException ex)
         {
             Assert.Fail(
-                $"Redis is not reachable at '{Url}' (set REDIS_TEST_URL, or start redis-server on 127.0.0.1:6379): "
+                $"Redis is not reachable at '{url}' (set REDIS_TEST_URL, or start redis-server on 127.0.0.1:6379): "
                 + ex.Message);
             throw;
         }

@@ -1,4 +1,4 @@
-namespace FaceBlur.Modules.Processing.Jobs;
+namespace FaceBlur.Modules.Processing.Jobs.RabbitMq;
 
 /// <summary>
 /// Where the RabbitMQ job queue lives. <paramref name="Url"/> is an AMQP URI (amqp://user:pass@host:5672/vhost);
