@@ -3,6 +3,7 @@ using System.Globalization;
 using FaceBlur.Bench.Evaluation;
 using FaceBlur.Modules.Processing.Anonymization;
 using FaceBlur.Modules.Processing.Detection;
+using FaceBlur.Modules.Processing.Video;
 using OpenCvSharp;
 
 namespace FaceBlur.Bench.Video;
@@ -81,6 +82,13 @@ public static class SyntheticClip
             }
         }
     }
+
+    /// <summary>The boxes a video's tracks hid, per frame index (what <see cref="Coverage"/> measures).</summary>
+    public static IReadOnlyDictionary<long, IReadOnlyList<FaceBox>> RegionsByFrame(IEnumerable<HiddenTrack> tracks) =>
+        (tracks ?? throw new ArgumentNullException(nameof(tracks)))
+            .SelectMany(t => t.Frames)
+            .GroupBy(f => f.Index)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<FaceBox>)[.. g.Select(f => f.Box)]);
 
     /// <summary>
     /// Frames in which some ground-truth face of at least <paramref name="minSide"/> px (its part inside the frame) is

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using FaceBlur.Bench.Evaluation;
@@ -144,11 +143,8 @@ public static partial class VideoBenchmark
             .GetAwaiter().GetResult();
 
         ResetPeakMemory();
-        var regions = new ConcurrentDictionary<long, IReadOnlyList<FaceBox>>();
-        var anonymizer = new VideoAnonymizer(detector, options)
-        {
-            RegionsObserver = (frame, boxes) => regions[frame] = [.. boxes],
-        };
+        var timed = new TimedDetector(detector);
+        var anonymizer = new VideoAnonymizer(timed, options);
         var cpuBefore = CpuSeconds();
         sw.Restart();
         using var sampling = new CancellationTokenSource();
@@ -168,7 +164,7 @@ public static partial class VideoBenchmark
         var peakMb = PeakMemoryMb();
         var value = result.Value!;
         Console.WriteLine(string.Create(inv, $"(b) VideoAnonymizer: {wall:0.00} s, {value.Frames / wall:0.0} fps, {value.Frames} frames, {value.FacesDetected} face tracks, audio={value.HasAudio}, detection max side {options.DetectionMaxSide}, interval {options.DetectionInterval}, parallel {options.DetectionParallelism}"));
-        Console.WriteLine(string.Create(inv, $"    opencv threads {OpenCvSharp.Cv2.GetNumThreads()}, detection {value.DetectionTime.TotalSeconds:0.00} s ({value.DetectionTime.TotalMilliseconds / value.Frames:0.0} ms/frame, summed over parallel runs), anonymization {value.AnonymizeTime.TotalSeconds:0.00} s ({value.AnonymizeTime.TotalMilliseconds / value.Frames:0.0} ms/frame)"));
+        Console.WriteLine(string.Create(inv, $"    opencv threads {OpenCvSharp.Cv2.GetNumThreads()}, detection {timed.Elapsed.TotalSeconds:0.00} s ({timed.Elapsed.TotalMilliseconds / value.Frames:0.0} ms/frame, summed over parallel runs; the network alone, see --detect-timing)"));
         if (!coverageOnly)
         {
             Console.WriteLine(string.Create(inv, $"ratio b/a: {wall / transcodeSeconds:0.00}"));
@@ -178,6 +174,7 @@ public static partial class VideoBenchmark
             inv,
             $"CPU during (b): this process {cpuAfter.Self - cpuBefore.Self:0.00} s, ffmpeg processes {cpuAfter.Children - cpuBefore.Children:0.00} s, used {(cpuAfter.Self + cpuAfter.Children - cpuBefore.Self - cpuBefore.Children) / (wall * Environment.ProcessorCount):P0} of {Environment.ProcessorCount} cores"));
         Console.WriteLine(string.Create(inv, $"peak memory of this process during (b): {peakMb:0} MB (ffmpeg children not included); with the ffmpeg processes, sampled every 0.5 s: {peakWithChildrenMb.Rss:0} MB summed RSS, {peakWithChildrenMb.Pss:0} MB summed PSS"));
+        var regions = SyntheticClip.RegionsByFrame(value.Tracks);
         var (uncovered, worst, checkedFaces) = SyntheticClip.Coverage(truth, regions, AnonymizeOptions.Default, spec.Width, spec.Height, report: verbose ? line => Console.WriteLine("box: " + line) : null);
         Console.WriteLine(string.Create(inv, $"coverage (padded boxes, eval README metric): uncovered_frames={uncovered} (frames with a face >= 24 px less than 80% covered) worst_coverage={worst:0.000} faces_checked={checkedFaces}"));
         var ellipse = SyntheticClip.Coverage(truth, regions, AnonymizeOptions.Default, spec.Width, spec.Height, shape: MaskShape.Ellipse, report: verbose ? Console.WriteLine : null);
@@ -216,7 +213,7 @@ public static partial class VideoBenchmark
         Random.Shared.NextBytes(frameI420.Buffer);
         foreach (var side in new[] { 640, 832, 960 })
         {
-            var (w, h) = VideoAnonymizer.DetectionSize(1920, 1080, side);
+            var (w, h) = FrameGeometry.DetectionSize(1920, 1080, side);
             var ms = MillisecondsPerCall(() => frameI420.PrepareDetectionCopy(w, h), 50);
             Console.WriteLine(string.Create(inv, $"detection copy {w}x{h}: {ms:0.00} ms per 1080p frame"));
         }

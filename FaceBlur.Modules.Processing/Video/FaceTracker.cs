@@ -2,10 +2,13 @@ using FaceBlur.Modules.Processing.Detection;
 
 namespace FaceBlur.Modules.Processing.Video;
 
+/// <summary>A box to hide and the track (one face over time) it belongs to.</summary>
+internal readonly record struct TrackedBox(int TrackId, FaceBox Box);
+
 /// <summary>What the tracker decided for one frame.</summary>
 /// <param name="Regions">Boxes to hide in this frame: detections, and lost faces still held at their predicted place.</param>
 /// <param name="NewFaces">Detections that started a new track in this frame (for the look-ahead into earlier frames).</param>
-internal readonly record struct TrackerStep(IReadOnlyList<FaceBox> Regions, IReadOnlyList<FaceBox> NewFaces);
+internal readonly record struct TrackerStep(IReadOnlyList<TrackedBox> Regions, IReadOnlyList<TrackedBox> NewFaces);
 
 /// <summary>
 /// Associates face boxes across frames (greedy, best overlap first: IoU with the track's predicted box, or centres close
@@ -39,8 +42,8 @@ internal sealed class FaceTracker(int holdFrames, int width = int.MaxValue, int 
     /// </summary>
     public TrackerStep Update(long frame, IReadOnlyList<FaceBox>? detections)
     {
-        var regions = new List<FaceBox>();
-        var born = new List<FaceBox>();
+        var regions = new List<TrackedBox>();
+        var born = new List<TrackedBox>();
         if (detections is not null)
         {
             var matchedTrack = new bool[tracks.Count];
@@ -77,8 +80,9 @@ internal sealed class FaceTracker(int holdFrames, int width = int.MaxValue, int 
             {
                 if (!matchedDetection[d])
                 {
-                    tracks.Add(new Track(nextId++, frame, detections[d]));
-                    born.Add(detections[d]);
+                    var track = new Track(nextId++, frame, detections[d]);
+                    tracks.Add(track);
+                    born.Add(new TrackedBox(track.Id, detections[d]));
                 }
             }
         }
@@ -86,7 +90,7 @@ internal sealed class FaceTracker(int holdFrames, int width = int.MaxValue, int 
         tracks.RemoveAll(t => frame - t.LastSeen > (AtEdge(t.Box) ? 2 * holdFrames : holdFrames));
         foreach (var track in tracks)
         {
-            regions.Add(track.LastSeen == frame ? track.Box : track.Predict(frame, grow: true));
+            regions.Add(new TrackedBox(track.Id, track.LastSeen == frame ? track.Box : track.Predict(frame, grow: true)));
         }
 
         return new TrackerStep(regions, born);

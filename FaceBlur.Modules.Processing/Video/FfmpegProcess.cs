@@ -5,6 +5,19 @@ using System.Runtime.InteropServices;
 
 namespace FaceBlur.Modules.Processing.Video;
 
+/// <summary>Which standard streams of an ffmpeg process this process writes to or reads from (stderr always).</summary>
+[Flags]
+internal enum FfmpegPipes
+{
+    None = 0,
+
+    /// <summary>Frames are written to the process (the encoder).</summary>
+    StandardInput = 1,
+
+    /// <summary>Output is read from the process (the decoder, ffprobe).</summary>
+    StandardOutput = 2,
+}
+
 /// <summary>
 /// One ffmpeg or ffprobe child process: arguments passed as a list (never through a shell), stderr drained continuously
 /// (its last lines kept for the log), and killed with its whole process tree on <see cref="Dispose"/> unless it exited.
@@ -19,12 +32,10 @@ internal sealed partial class FfmpegProcess : IDisposable
 
     private readonly Process process;
     private readonly Queue<string> tail = new();
-    private readonly Action<string>? onStderrLine;
 
-    private FfmpegProcess(Process process, Action<string>? onStderrLine)
+    private FfmpegProcess(Process process)
     {
         this.process = process;
-        this.onStderrLine = onStderrLine;
         StderrDone = Task.Run(PumpStderrAsync);
     }
 
@@ -53,10 +64,14 @@ internal sealed partial class FfmpegProcess : IDisposable
         }
     }
 
-    /// <summary>Starts <paramref name="executable"/>; throws <see cref="InvalidOperationException"/> when it cannot be started.</summary>
-    public static FfmpegProcess Start(
-        string executable, IEnumerable<string> arguments, bool redirectInput, bool redirectOutput, Action<string>? onStderrLine = null)
+    /// <summary>
+    /// Starts <paramref name="executable"/> with the standard streams in <paramref name="pipes"/> connected to this process
+    /// (stderr always is); throws <see cref="InvalidOperationException"/> when it cannot be started.
+    /// </summary>
+    public static FfmpegProcess Start(string executable, IEnumerable<string> arguments, FfmpegPipes pipes)
     {
+        var redirectInput = pipes.HasFlag(FfmpegPipes.StandardInput);
+        var redirectOutput = pipes.HasFlag(FfmpegPipes.StandardOutput);
         var start = new ProcessStartInfo(executable)
         {
             RedirectStandardInput = redirectInput,
@@ -91,7 +106,7 @@ internal sealed partial class FfmpegProcess : IDisposable
             Enlarge(process.StandardOutput.BaseStream);
         }
 
-        return new FfmpegProcess(process, onStderrLine);
+        return new FfmpegProcess(process);
     }
 
     /// <summary>
@@ -101,7 +116,7 @@ internal sealed partial class FfmpegProcess : IDisposable
     public static async Task<(int ExitCode, string Output, string StderrTail)?> RunToEndAsync(
         string executable, IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var process = Start(executable, arguments, redirectInput: false, redirectOutput: true);
+        using var process = Start(executable, arguments, FfmpegPipes.StandardOutput);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
         try
@@ -180,7 +195,6 @@ internal sealed partial class FfmpegProcess : IDisposable
             var reader = process.StandardError;
             while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
             {
-                onStderrLine?.Invoke(line);
                 lock (tail)
                 {
                     tail.Enqueue(line.Length > 300 ? line[..300] : line);

@@ -1,23 +1,52 @@
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace FaceBlur.Modules.Processing.Video;
 
 /// <summary>
-/// When each frame of the video stream is shown, read from the stream's packets (demuxing only, no decoding), so that
-/// the output keeps the input's timing frame for frame: a phone's variable frame rate stays in step with its sound.
+/// When each frame of the video stream is shown, read from the stream's packets by the probe (demuxing only, no
+/// decoding), so that the output keeps the input's timing frame for frame: a phone's variable frame rate stays in step
+/// with its sound. Kept as the input's ticks (what travels with the job, see <see cref="FrameTimesJsonConverter"/>) and
+/// as microseconds from the first frame (what the encoder's stream and the regions use).
 /// </summary>
-internal sealed class FrameTimes
+[JsonConverter(typeof(FrameTimesJsonConverter))]
+public sealed class FrameTimes
 {
     private readonly long[] microseconds;
     private readonly double step;
 
-    private FrameTimes(long[] microseconds, double step, double lastDuration, long timeScale, int discarded = 0)
+    private FrameTimes(long[] ticks, long numerator, long denominator, long lastDurationTicks, int discarded, double evenFramesPerSecond)
     {
-        this.microseconds = microseconds;
+        Ticks = ticks;
+        TimeBase = (numerator, denominator);
+        LastDurationTicks = lastDurationTicks;
         Discarded = discarded;
-        this.step = step;
-        LastFrameMicroseconds = lastDuration;
-        TimeScale = timeScale;
+        EvenFramesPerSecond = evenFramesPerSecond;
+        if (ticks.Length == 0)
+        {
+            microseconds = [];
+            step = 1e6 / evenFramesPerSecond;
+            LastFrameMicroseconds = step;
+            return;
+        }
+
+        microseconds = new long[ticks.Length];
+        for (var i = 0; i < ticks.Length; i++)
+        {
+            // Two packets with one time (a damaged stream) still get distinct times.
+            microseconds[i] = (long)Math.Round(ticks[i] * 1e6 * numerator / denominator);
+            if (i > 0 && microseconds[i] <= microseconds[i - 1])
+            {
+                microseconds[i] = microseconds[i - 1] + 1;
+            }
+        }
+
+        step = microseconds[^1] / (double)(microseconds.Length - 1);
+        LastFrameMicroseconds = lastDurationTicks > 0 ? lastDurationTicks * 1e6 * numerator / denominator : step;
+
+        // The output track counts in the input's ticks (1/den of a second: every input time num/den is a whole number of them).
+        TimeScale = denominator;
     }
 
     /// <summary>Ticks per second of the input stream's clock, for the output track (0 when unknown).</summary>
@@ -32,8 +61,19 @@ internal sealed class FrameTimes
     /// <summary>How long the last frame is shown, in microseconds (the input's, else the mean spacing).</summary>
     public double LastFrameMicroseconds { get; }
 
+    /// <summary>The read times in the input's ticks, from the first frame, in display order (empty when spaced evenly).</summary>
+    internal long[] Ticks { get; }
+
+    /// <summary>The input stream's time base: seconds per tick as a fraction.</summary>
+    internal (long Numerator, long Denominator) TimeBase { get; }
+
+    internal long LastDurationTicks { get; }
+
+    /// <summary>The rate of evenly spaced frames (used only when no times were read).</summary>
+    internal double EvenFramesPerSecond { get; }
+
     /// <summary>Frames evenly spaced at <paramref name="framesPerSecond"/> (the input's times could not be read).</summary>
-    public static FrameTimes Even(double framesPerSecond) => new([], 1e6 / framesPerSecond, 1e6 / framesPerSecond, 0);
+    public static FrameTimes Even(double framesPerSecond) => new([], 0, 0, 0, 0, framesPerSecond);
 
     /// <summary>
     /// The time of frame <paramref name="index"/> in microseconds from the first frame; frames past the known ones (a
@@ -51,94 +91,75 @@ internal sealed class FrameTimes
     }
 
     /// <summary>
-    /// Reads the presentation times of stream <paramref name="streamIndex"/> with ffprobe (same demuxer and protocol
-    /// whitelist as the decoder). Falls back to even spacing at <paramref name="framesPerSecond"/> when they cannot be read.
+    /// The times of stream <paramref name="streamIndex"/> from ffprobe's JSON (<c>packets</c> with stream_index, pts,
+    /// duration and flags; <c>streams</c> with time_base): packets the demuxer marks as discarded (before an edit list's
+    /// start) show no frame, and packets arrive in decoding order, so the times are sorted into display order. Evenly
+    /// spaced at <paramref name="framesPerSecond"/> without two readable times.
     /// </summary>
-    public static async Task<FrameTimes> ReadAsync(
-        string ffprobePath, string path, string demuxer, int streamIndex, double framesPerSecond, TimeSpan timeout, CancellationToken cancellationToken)
+    internal static FrameTimes Read(JsonElement probe, int streamIndex, double framesPerSecond)
     {
-        string[] args =
-        [
-            "-v", "error", "-hide_banner", "-protocol_whitelist", "file,pipe", "-f", demuxer,
-            "-select_streams", streamIndex.ToString(CultureInfo.InvariantCulture),
-            "-show_entries", "packet=pts,duration,flags:stream=time_base", "-of", "compact", "-i", "file:" + path,
-        ];
-        var run = await FfmpegProcess.RunToEndAsync(ffprobePath, args, timeout, cancellationToken).ConfigureAwait(false);
-        return run is { ExitCode: 0 } done ? Parse(done.Output, framesPerSecond) : Even(framesPerSecond);
-    }
-
-    /// <summary>
-    /// ffprobe's compact listing (<c>packet|pts=..|duration=..|flags=..</c> lines and one <c>stream|time_base=N/D</c> line) to frame
-    /// times: packets the demuxer marks as discarded (before an edit list's start) show no frame, and packets arrive in
-    /// decoding order, so the times are sorted into display order.
-    /// </summary>
-    internal static FrameTimes Parse(string listing, double framesPerSecond)
-    {
-        var ticks = new List<long>();
-        long num = 0, den = 0, lastDuration = 0, latest = long.MinValue;
-        var discarded = 0;
-        foreach (var line in listing.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        long numerator = 0, denominator = 0, lastDuration = 0, latest = long.MinValue;
+        foreach (var stream in Array(probe, "streams"))
         {
-            var fields = line.Split('|');
-            if (fields[0] == "stream")
+            if (Integer(stream, "index") == streamIndex && Text(stream, "time_base")?.Split('/') is [var n, var d])
             {
-                var timeBase = Field(fields, "time_base")?.Split('/');
-                if (timeBase is [var n, var d])
-                {
-                    _ = long.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out num);
-                    _ = long.TryParse(d, NumberStyles.None, CultureInfo.InvariantCulture, out den);
-                }
+                _ = long.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out numerator);
+                _ = long.TryParse(d, NumberStyles.None, CultureInfo.InvariantCulture, out denominator);
             }
-            else if (fields[0] == "packet" && (Field(fields, "flags") ?? "").Contains('D', StringComparison.Ordinal))
+        }
+
+        var ticks = new List<long>();
+        var discarded = 0;
+        foreach (var packet in Array(probe, "packets"))
+        {
+            if (Integer(packet, "stream_index") != streamIndex)
+            {
+                continue;
+            }
+
+            if ((Text(packet, "flags") ?? "").Contains('D', StringComparison.Ordinal))
             {
                 discarded++;
             }
-            else if (fields[0] == "packet"
-                && long.TryParse(Field(fields, "pts"), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var pts))
+            else if (Integer(packet, "pts") is { } pts)
             {
                 if (pts > latest)
                 {
                     latest = pts;
-                    _ = long.TryParse(Field(fields, "duration"), NumberStyles.None, CultureInfo.InvariantCulture, out lastDuration);
+                    lastDuration = Integer(packet, "duration") is long duration and > 0 ? duration : 0;
                 }
 
                 ticks.Add(pts);
             }
         }
 
-        if (ticks.Count < 2 || num <= 0 || den <= 0 || den > int.MaxValue)
+        if (ticks.Count < 2)
         {
             return Even(framesPerSecond);
         }
 
         ticks.Sort();
         var first = ticks[0];
-        var times = new long[ticks.Count];
-        for (var i = 0; i < times.Length; i++)
-        {
-            // Microseconds from the first frame; two packets with one time (a damaged stream) still get distinct times.
-            times[i] = (long)Math.Round((ticks[i] - first) * 1e6 * num / den);
-            if (i > 0 && times[i] <= times[i - 1])
-            {
-                times[i] = times[i - 1] + 1;
-            }
-        }
-
-        // The output track counts in the input's ticks (1/den of a second: every input time num/den is a whole number of them).
-        var step = times[^1] / (double)(times.Length - 1);
-        return new FrameTimes(times, step, lastDuration > 0 ? lastDuration * 1e6 * num / den : step, den, discarded);
+        return FromTicks([.. ticks.Select(t => t - first)], numerator, denominator, lastDuration, discarded, framesPerSecond);
     }
 
-    private static string? Field(string[] fields, string name)
-    {
-        foreach (var field in fields)
-        {
-            if (field.Length > name.Length && field[name.Length] == '=' && field.StartsWith(name, StringComparison.Ordinal))
-            {
-                return field[(name.Length + 1)..];
-            }
-        }
+    /// <summary>
+    /// Times from ticks counted from the first frame, sorted; evenly spaced at <paramref name="framesPerSecond"/> when
+    /// the time base is unusable.
+    /// </summary>
+    internal static FrameTimes FromTicks(long[] ticks, long numerator, long denominator, long lastDurationTicks, int discarded, double framesPerSecond) =>
+        ticks.Length < 2 || numerator <= 0 || denominator <= 0 || denominator > int.MaxValue
+            ? Even(framesPerSecond)
+            : new FrameTimes(ticks, numerator, denominator, lastDurationTicks, discarded, 0);
 
-        return null;
-    }
+    private static List<JsonElement> Array(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var array) && array.ValueKind == JsonValueKind.Array
+            ? [.. array.EnumerateArray()]
+            : [];
+
+    private static string? Text(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static long? Integer(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number : null;
 }

@@ -7,7 +7,7 @@ namespace FaceBlur.Modules.Processing.Video;
 /// encoding ffmpeg. Raw frames on a pipe carry no times; this container does, with a few bytes of framing per frame.
 /// </summary>
 /// <remarks><paramref name="pixelAspect"/> is the shape of a pixel (width to height); anamorphic video keeps it.</remarks>
-internal sealed class RawVideoMatroska(Stream output, int width, int height, (int Width, int Height) pixelAspect)
+internal sealed class RawVideoMatroska(Stream output, int width, int height, PixelAspect pixelAspect)
 {
     private const long UnknownSize = 0x01FF_FFFF_FFFF_FFFF;
 

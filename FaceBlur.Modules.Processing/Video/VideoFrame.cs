@@ -63,8 +63,8 @@ internal sealed class VideoFrame : IDisposable
     /// <summary>Position in the video, from 0.</summary>
     public long Index { get; set; }
 
-    /// <summary>Faces to hide in this frame (tracker output plus look-ahead boxes), in frame pixels.</summary>
-    public List<FaceBox> Regions { get; } = [];
+    /// <summary>Faces to hide in this frame (tracker output plus look-ahead boxes), in frame pixels, with their tracks.</summary>
+    public List<TrackedBox> Regions { get; } = [];
 
     /// <summary>The BGR copy the detector sees (reused across frames).</summary>
     public Mat DetectionCopy { get; } = new();

@@ -4,117 +4,52 @@ using FaceBlur.Modules.Processing.Media;
 
 namespace FaceBlur.Modules.Processing.Video;
 
-/// <summary>What ffprobe says of a video file.</summary>
-/// <param name="DurationSeconds">The container's duration (else the video stream's).</param>
-/// <param name="Width">Stored width of the video stream (before rotation).</param>
-/// <param name="Height">Stored height of the video stream (before rotation).</param>
-/// <param name="FrameRate">Average frame rate (frames per second).</param>
-/// <param name="Rotation">Counter-clockwise degrees a player turns the picture: 0, 90, 180 or 270.</param>
-/// <param name="FrameCount">The frame count the container declares, when it does.</param>
-/// <param name="VideoCodec">ffmpeg's name of the video codec.</param>
-/// <param name="AudioCodecs">ffmpeg's names of the audio streams' codecs, in stream order.</param>
-public sealed record VideoInfo(
-    double DurationSeconds,
-    int Width,
-    int Height,
-    double FrameRate,
-    int Rotation,
-    long? FrameCount,
-    string VideoCodec,
-    IReadOnlyList<string> AudioCodecs)
-{
-    /// <summary>Index (in the file) of the video stream used.</summary>
-    public int VideoStreamIndex { get; init; }
-
-    /// <summary>Duration of the video stream (the container's when the stream declares none).</summary>
-    public double VideoDurationSeconds { get; init; }
-
-    /// <summary>Indexes (in the file) of the audio streams, in the order of <see cref="AudioCodecs"/>.</summary>
-    public IReadOnlyList<int> AudioStreamIndexes { get; init; } = [];
-
-    /// <summary>Seconds between the file's start and the video stream's first frame (0 when not declared).</summary>
-    public double VideoStartOffset { get; init; }
-
-    /// <summary>Colour description of the video stream as ffmpeg names it (null when unspecified).</summary>
-    public string? ColorSpace { get; init; }
-
-    public string? ColorPrimaries { get; init; }
-
-    public string? ColorTransfer { get; init; }
-
-    public string? ColorRange { get; init; }
-
-    /// <summary>Shape of one stored pixel, width to height (1:1 unless the video is anamorphic, as DV and DVD are).</summary>
-    public (int Width, int Height) PixelAspect { get; init; } = (1, 1);
-
-    /// <summary>Shape of one pixel of the upright picture (after rotation).</summary>
-    public (int Width, int Height) DisplayPixelAspect => Rotation is 90 or 270 ? (PixelAspect.Height, PixelAspect.Width) : PixelAspect;
-
-    public bool HasAudio => AudioCodecs.Count > 0;
-
-    /// <summary>Width of the upright picture (after rotation).</summary>
-    public int DisplayWidth => Rotation is 90 or 270 ? Height : Width;
-
-    /// <summary>Height of the upright picture (after rotation).</summary>
-    public int DisplayHeight => Rotation is 90 or 270 ? Width : Height;
-
-    /// <summary>The frame count to expect: the declared one, else duration times rate.</summary>
-    public long ExpectedFrames => FrameCount ?? Math.Max(1, (long)Math.Round(DurationSeconds * FrameRate));
-}
-
-/// <summary>Limits a video must meet.</summary>
-/// <param name="MaxSeconds">Duration.</param>
-/// <param name="MaxWidth">Width of the long side.</param>
-/// <param name="MaxHeight">Height of the short side.</param>
-/// <param name="MaxFrameRate">
-/// Frames per second, declared or implied by the declared frame count: a tiny file declaring billions of frames would
-/// otherwise keep a worker decoding (or duplicating) frames until its time limit.
-/// </param>
-public sealed record VideoLimits(double MaxSeconds, int MaxWidth = 3840, int MaxHeight = 2160, double MaxFrameRate = 240);
-
 /// <summary>
-/// Runs ffprobe on a local file, with a protocol whitelist of <c>file,pipe</c> and a time limit, and refuses videos the
-/// service does not take: unreadable, without a video stream, too long, or above 3840x2160.
+/// Runs ffprobe on a local file once, with the demuxer forced, a protocol whitelist of <c>file,pipe</c> and a time limit,
+/// and refuses videos the service does not take: unreadable, without a video stream, too long, or above 3840x2160. The
+/// same pass lists the packets (demuxing, no decoding): the video stream's frame times and, for containers that declare
+/// no frame count (Matroska), the count.
 /// </summary>
-public static class VideoProbe
+internal static class VideoProbe
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>Probes with <c>ffprobe</c> on PATH, the demuxer chosen by ffprobe among local formats.</summary>
-    public static Task<MediaResult<VideoInfo>> ProbeAsync(string path, VideoLimits limits, CancellationToken cancellationToken) =>
-        ProbeAsync(path, limits, "ffprobe", null, cancellationToken);
-
     /// <summary>
-    /// Probes <paramref name="path"/> with <paramref name="ffprobePath"/>; <paramref name="format"/> forces ffmpeg's demuxer
-    /// (e.g. <c>mov</c>, see <see cref="VideoSniffer.DemuxerName"/>), so that no other demuxer (playlists) is ever tried.
+    /// Probes <paramref name="path"/> with <paramref name="ffprobePath"/>; <paramref name="demuxer"/> is ffmpeg's demuxer
+    /// (see <see cref="VideoSniffer.DemuxerName"/>), so that no other demuxer (playlists) is ever tried.
     /// </summary>
-    public static async Task<MediaResult<VideoInfo>> ProbeAsync(
-        string path, VideoLimits limits, string ffprobePath, string? format, CancellationToken cancellationToken)
+    public static async Task<MediaResult<(VideoInfo Info, FrameTimes Times)>> ProbeAsync(
+        string path, string demuxer, VideoLimits limits, string ffprobePath, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        ArgumentNullException.ThrowIfNull(limits);
-        ArgumentException.ThrowIfNullOrWhiteSpace(ffprobePath);
-        var args = new List<string> { "-v", "error", "-hide_banner", "-protocol_whitelist", "file,pipe" };
-        if (format is not null)
-        {
-            args.AddRange(["-f", format]);
-        }
-
-        // -count_packets reads (not decodes) the file: the frame count of containers that do not declare it (Matroska).
-        args.AddRange(["-count_packets", "-print_format", "json", "-show_format", "-show_streams", "-i", "file:" + Path.GetFullPath(path)]);
-
-        var run = await FfmpegProcess.RunToEndAsync(ffprobePath, args, Timeout, cancellationToken).ConfigureAwait(false);
+        var run = await FfmpegProcess.RunToEndAsync(ffprobePath, FfmpegArguments.Probe(path, demuxer), Timeout, cancellationToken)
+            .ConfigureAwait(false);
         if (run is not { } done)
         {
-            return MediaResult<VideoInfo>.Fail(MediaErrorKind.CorruptMedia, "The video could not be read in time.");
+            return MediaResult<(VideoInfo, FrameTimes)>.Fail(MediaErrorKind.CorruptMedia, "The video could not be read in time.");
         }
 
         if (done.ExitCode != 0)
         {
-            return MediaResult<VideoInfo>.Fail(MediaErrorKind.CorruptMedia, "The video could not be read: " + Reason(done.StderrTail));
+            return MediaResult<(VideoInfo, FrameTimes)>.Fail(MediaErrorKind.CorruptMedia, "The video could not be read: " + Reason(done.StderrTail));
         }
 
-        return Interpret(done.Output, limits);
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(done.Output);
+        }
+        catch (JsonException)
+        {
+            return MediaResult<(VideoInfo, FrameTimes)>.Fail(MediaErrorKind.CorruptMedia, "The video could not be read.");
+        }
+
+        using (doc)
+        {
+            var info = Interpret(doc.RootElement, limits);
+            return info.IsSuccess
+                ? MediaResult<(VideoInfo, FrameTimes)>.Ok((info.Value!, FrameTimes.Read(doc.RootElement, info.Value!.VideoStreamIndex, info.Value.FrameRate)))
+                : MediaResult<(VideoInfo, FrameTimes)>.Fail(info.Error!);
+        }
     }
 
     /// <summary>A short, path-free reason from ffmpeg's last error line.</summary>
@@ -134,60 +69,77 @@ public static class VideoProbe
         return "the data is not a readable video.";
     }
 
+    /// <summary>ffprobe's JSON (streams and format) as a <see cref="VideoInfo"/> within <paramref name="limits"/>.</summary>
     internal static MediaResult<VideoInfo> Interpret(string json, VideoLimits limits)
     {
-        VideoInfo info;
         try
         {
             using var doc = JsonDocument.Parse(json);
-            var root = doc.RootElement;
+            return Interpret(doc.RootElement, limits);
+        }
+        catch (JsonException)
+        {
+            return MediaResult<VideoInfo>.Fail(MediaErrorKind.CorruptMedia, "The video could not be read.");
+        }
+    }
+
+    private static MediaResult<VideoInfo> Interpret(JsonElement root, VideoLimits limits)
+    {
+        try
+        {
             var streams = root.TryGetProperty("streams", out var s) ? s.EnumerateArray().ToList() : [];
             var video = streams.FirstOrDefault(x => Str(x, "codec_type") == "video" && !IsAttachedPicture(x));
-            if (video.ValueKind != JsonValueKind.Object)
-            {
-                return MediaResult<VideoInfo>.Fail(MediaErrorKind.UnsupportedMediaType, "The file has no video stream.");
-            }
-
-            var audioStreams = streams.Where(x => Str(x, "codec_type") == "audio").ToList();
-            var audio = audioStreams.Select(x => Str(x, "codec_name") ?? "unknown").ToList();
-            var duration = Num(root.TryGetProperty("format", out var format) ? format : default, "duration")
-                ?? Num(video, "duration")
-                ?? 0;
-            var rFrameRate = Rate(Str(video, "r_frame_rate"));
-            var avgFrameRate = Rate(Str(video, "avg_frame_rate"));
-            var frameRate = avgFrameRate > 0 ? avgFrameRate : rFrameRate;
-            var formatStart = Num(format, "start_time") ?? 0;
-            var videoStart = Num(video, "start_time") ?? formatStart;
-            long? frames = long.TryParse(Str(video, "nb_frames"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0 ? n
-                : long.TryParse(Str(video, "nb_read_packets"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var p) && p > 0 ? p
-                : null;
-            var videoDuration = Num(video, "duration") ?? duration;
-            info = new VideoInfo(
-                duration,
-                (int)(Num(video, "width") ?? 0),
-                (int)(Num(video, "height") ?? 0),
-                frameRate,
-                Rotation(video),
-                frames,
-                Str(video, "codec_name") ?? "unknown",
-                audio)
-            {
-                VideoStreamIndex = (int)(Num(video, "index") ?? 0),
-                VideoDurationSeconds = videoDuration,
-                AudioStreamIndexes = [.. audioStreams.Select(x => (int)(Num(x, "index") ?? 0))],
-                VideoStartOffset = Math.Max(0, videoStart - formatStart),
-                ColorSpace = Known(Str(video, "color_space")),
-                ColorPrimaries = Known(Str(video, "color_primaries")),
-                ColorTransfer = Known(Str(video, "color_transfer")),
-                ColorRange = Known(Str(video, "color_range")),
-                PixelAspect = Aspect(Str(video, "sample_aspect_ratio")),
-            };
+            return video.ValueKind == JsonValueKind.Object
+                ? Check(Read(root, video, streams), limits)
+                : MediaResult<VideoInfo>.Fail(MediaErrorKind.UnsupportedMediaType, "The file has no video stream.");
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
         {
             return MediaResult<VideoInfo>.Fail(MediaErrorKind.CorruptMedia, "The video could not be read.");
         }
+    }
 
+    /// <summary>The facts of <paramref name="video"/> (a stream of <paramref name="root"/>) and of the file's audio streams.</summary>
+    private static VideoInfo Read(JsonElement root, JsonElement video, List<JsonElement> streams)
+    {
+        var audioStreams = streams.Where(x => Str(x, "codec_type") == "audio").ToList();
+        var audio = audioStreams.Select(x => Str(x, "codec_name") ?? "unknown").ToList();
+        var duration = Num(root.TryGetProperty("format", out var format) ? format : default, "duration")
+            ?? Num(video, "duration")
+            ?? 0;
+        var rFrameRate = Rate(Str(video, "r_frame_rate"));
+        var avgFrameRate = Rate(Str(video, "avg_frame_rate"));
+        var frameRate = avgFrameRate > 0 ? avgFrameRate : rFrameRate;
+        var formatStart = Num(format, "start_time") ?? 0;
+        var videoStart = Num(video, "start_time") ?? formatStart;
+        long? frames = long.TryParse(Str(video, "nb_frames"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0 ? n
+            : long.TryParse(Str(video, "nb_read_packets"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var p) && p > 0 ? p
+            : null;
+        return new VideoInfo(
+            duration,
+            (int)(Num(video, "width") ?? 0),
+            (int)(Num(video, "height") ?? 0),
+            frameRate,
+            Rotation(video),
+            frames,
+            Str(video, "codec_name") ?? "unknown",
+            audio)
+        {
+            VideoStreamIndex = (int)(Num(video, "index") ?? 0),
+            VideoDurationSeconds = Num(video, "duration") ?? duration,
+            AudioStreamIndexes = [.. audioStreams.Select(x => (int)(Num(x, "index") ?? 0))],
+            VideoStartOffset = Math.Max(0, videoStart - formatStart),
+            ColorSpace = Known(Str(video, "color_space")),
+            ColorPrimaries = Known(Str(video, "color_primaries")),
+            ColorTransfer = Known(Str(video, "color_transfer")),
+            ColorRange = Known(Str(video, "color_range")),
+            PixelAspect = Aspect(Str(video, "sample_aspect_ratio")),
+        };
+    }
+
+    /// <summary><paramref name="info"/> when the service takes such a video; else why not.</summary>
+    private static MediaResult<VideoInfo> Check(VideoInfo info, VideoLimits limits)
+    {
         if (info.Width <= 0 || info.Height <= 0 || !(info.DurationSeconds > 0) || !(info.FrameRate > 0))
         {
             return MediaResult<VideoInfo>.Fail(MediaErrorKind.CorruptMedia, "The video has no readable frames.");
@@ -220,15 +172,15 @@ public static class VideoProbe
     }
 
     /// <summary>ffprobe's <c>N:D</c> sample aspect ratio; 1:1 when absent, unknown (0:1) or implausible.</summary>
-    private static (int Width, int Height) Aspect(string? ratio)
+    private static PixelAspect Aspect(string? ratio)
     {
         var parts = ratio?.Split(':');
         return parts is [var n, var d]
             && int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var width)
             && int.TryParse(d, NumberStyles.None, CultureInfo.InvariantCulture, out var height)
             && width > 0 && height > 0 && width <= 100 * height && height <= 100 * width
-            ? (width, height)
-            : (1, 1);
+            ? new PixelAspect(width, height)
+            : PixelAspect.Square;
     }
 
     private static string? Known(string? value) =>

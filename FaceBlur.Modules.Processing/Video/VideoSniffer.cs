@@ -1,17 +1,22 @@
 using System.Text;
+using System.Text.Json.Serialization;
 
 namespace FaceBlur.Modules.Processing.Video;
 
-/// <summary>Video containers recognised from their first bytes.</summary>
+/// <summary>Video containers recognised from their first bytes. JSON: "iso_media" | "matroska" | "avi".</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<VideoContainer>))]
 public enum VideoContainer
 {
     /// <summary>ISO base media: MP4, MOV, M4V, 3GP.</summary>
+    [JsonStringEnumMemberName("iso_media")]
     IsoMedia,
 
     /// <summary>Matroska and WebM (EBML).</summary>
+    [JsonStringEnumMemberName("matroska")]
     Matroska,
 
     /// <summary>AVI (RIFF).</summary>
+    [JsonStringEnumMemberName("avi")]
     Avi,
 }
 

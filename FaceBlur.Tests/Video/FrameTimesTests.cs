@@ -1,25 +1,30 @@
 using System.Globalization;
+using System.Text.Json;
 using FaceBlur.Modules.Processing.Video;
 
 namespace FaceBlur.Tests.Video;
 
-/// <summary>Frame times read from ffprobe's packet listing, and the Matroska stream that carries them to the encoder.</summary>
+/// <summary>Frame times read from ffprobe's packet listing (its JSON), and the Matroska stream that carries them to the encoder.</summary>
 public class FrameTimesTests
 {
     [Test]
     public void Packets_in_decoding_order_become_display_times_without_the_discarded_ones()
     {
-        // A 1/90000 clock, B-frames (decoding order 0, 3, 1, 2), one packet before an edit list's start (discarded).
+        // A 1/90000 clock, B-frames (decoding order 0, 3, 1, 2), one packet before an edit list's start (discarded),
+        // and the audio stream's packets in between (not frames of the video).
         const string Listing = """
-            packet|pts=-3000|duration=3000|flags=KD
-            packet|pts=0|duration=3000|flags=K_
-            packet|pts=9000|duration=6000|flags=__
-            packet|pts=3000|duration=3000|flags=__
-            packet|pts=6000|duration=3000|flags=__
-            stream|time_base=1/90000
+            {"packets":[
+              {"stream_index":0,"pts":-3000,"duration":3000,"flags":"KD"},
+              {"stream_index":1,"pts":0,"duration":1024,"flags":"K_"},
+              {"stream_index":0,"pts":0,"duration":3000,"flags":"K_"},
+              {"stream_index":0,"pts":9000,"duration":6000,"flags":"__"},
+              {"stream_index":1,"pts":1024,"duration":1024,"flags":"K_"},
+              {"stream_index":0,"pts":3000,"duration":3000,"flags":"__"},
+              {"stream_index":0,"pts":6000,"duration":3000,"flags":"__"}],
+             "streams":[{"index":0,"time_base":"1/90000"},{"index":1,"time_base":"1/48000"}]}
             """;
 
-        var times = FrameTimes.Parse(Listing, 30);
+        var times = Read(Listing, 30);
 
         times.Count.Should().Be(4);
         times.Discarded.Should().Be(1);
@@ -32,20 +37,24 @@ public class FrameTimesTests
     [Test]
     public void Packets_sharing_a_time_still_get_increasing_times()
     {
-        const string Listing = "packet|pts=0|duration=1|flags=K_\npacket|pts=1|duration=1|flags=__\npacket|pts=1|duration=1|flags=__\nstream|time_base=1/25\n";
+        const string Listing = """
+            {"packets":[{"stream_index":0,"pts":0,"duration":1,"flags":"K_"},{"stream_index":0,"pts":1,"duration":1,"flags":"__"},
+              {"stream_index":0,"pts":1,"duration":1,"flags":"__"}],"streams":[{"index":0,"time_base":"1/25"}]}
+            """;
 
-        var times = FrameTimes.Parse(Listing, 25);
+        var times = Read(Listing, 25);
 
         Enumerable.Range(0, 3).Select(i => times.MicrosecondsOf(i)).Should().Equal(0, 40_000, 40_001);
     }
 
-    [TestCase("")]
-    [TestCase("packet|pts=0|duration=1|flags=K_\nstream|time_base=1/25\n")]
-    [TestCase("packet|pts=0|flags=K_\npacket|pts=N/A|flags=__\nstream|time_base=1/25\n")]
-    [TestCase("packet|pts=0|flags=K_\npacket|pts=1|flags=__\nstream|time_base=0/0\n")]
+    [TestCase("{}")]
+    [TestCase("""{"packets":[{"stream_index":0,"pts":0,"duration":1,"flags":"K_"}],"streams":[{"index":0,"time_base":"1/25"}]}""")]
+    [TestCase("""{"packets":[{"stream_index":0,"pts":0,"flags":"K_"},{"stream_index":0,"flags":"__"}],"streams":[{"index":0,"time_base":"1/25"}]}""")]
+    [TestCase("""{"packets":[{"stream_index":0,"pts":0,"flags":"K_"},{"stream_index":0,"pts":1,"flags":"__"}],"streams":[{"index":0,"time_base":"0/0"}]}""")]
+    [TestCase("""{"packets":[{"stream_index":1,"pts":0,"flags":"K_"},{"stream_index":1,"pts":1,"flags":"__"}],"streams":[{"index":0,"time_base":"1/25"}]}""")]
     public void Without_two_readable_times_frames_are_spaced_evenly(string listing)
     {
-        var times = FrameTimes.Parse(listing, 25);
+        var times = Read(listing, 25);
 
         times.Count.Should().Be(0);
         times.TimeScale.Should().Be(0);
@@ -63,7 +72,7 @@ public class FrameTimesTests
             var frame = new byte[Width * Height * 3 / 2];
             await using (var file = File.Create(path))
             {
-                var writer = new RawVideoMatroska(file, Width, Height, (1, 1));
+                var writer = new RawVideoMatroska(file, Width, Height, PixelAspect.Square);
                 await writer.WriteHeaderAsync(50_000, CancellationToken.None);
                 foreach (var (shade, microseconds) in new[] { (16, 0L), (128, 40_000L), (235, 123_457L) })
                 {
@@ -91,5 +100,11 @@ public class FrameTimesTests
         {
             File.Delete(path);
         }
+    }
+
+    private static FrameTimes Read(string probeJson, double framesPerSecond)
+    {
+        using var doc = JsonDocument.Parse(probeJson);
+        return FrameTimes.Read(doc.RootElement, 0, framesPerSecond);
     }
 }

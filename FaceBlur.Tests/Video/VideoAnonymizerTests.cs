@@ -41,9 +41,8 @@ public sealed class VideoAnonymizerTests
     public async Task Mp4_KeepsFramesDurationAndAudio_AsH264Yuv420pAacWithFaststart_AndCoversTheMovingFaceInEveryFrame()
     {
         var output = Out("moving-out.mp4");
-        var regions = new ConcurrentDictionary<long, IReadOnlyList<FaceBox>>();
         var progress = new List<double>();
-        var anonymizer = new VideoAnonymizer(TestDetector.Video, new VideoOptions()) { RegionsObserver = (f, r) => regions[f] = [.. r] };
+        var anonymizer = new VideoAnonymizer(TestDetector.Video, new VideoOptions());
 
         var result = await anonymizer.AnonymizeAsync(moving, output, AnonymizeOptions.Default, progress.Add, CancellationToken.None);
 
@@ -65,7 +64,7 @@ public sealed class VideoAnonymizerTests
         result.Value.FacesDetected.Should().BeGreaterThan(0);
         progress.Should().BeInAscendingOrder().And.HaveCountGreaterThan(10);
         progress[^1].Should().Be(1);
-        var coverage = SyntheticClip.Coverage(movingTruth, regions, AnonymizeOptions.Default, 480, 360);
+        var coverage = SyntheticClip.Coverage(movingTruth, SyntheticClip.RegionsByFrame(result.Value.Tracks), AnonymizeOptions.Default, 480, 360);
         coverage.FacesChecked.Should().BeGreaterThan(movingTruth.Count);
         coverage.UncoveredFrames.Should().Be(0, $"worst coverage {coverage.WorstCoverage:0.00}");
     }
@@ -77,15 +76,14 @@ public sealed class VideoAnonymizerTests
         var blind = new HashSet<int>([0, 1, 2, 3, .. Enumerable.Range(20, 11)]);
         var detector = new ScriptedDetector(movingTruth, blind);
         var options = new VideoOptions { DetectionParallelism = 1, HoldSeconds = 0.5, LookAheadFrames = 5 };
-        var regions = new ConcurrentDictionary<long, IReadOnlyList<FaceBox>>();
-        var anonymizer = new VideoAnonymizer(detector, options) { RegionsObserver = (f, r) => regions[f] = [.. r] };
+        var anonymizer = new VideoAnonymizer(detector, options);
         var output = Out("held.mp4");
 
         var result = await anonymizer.AnonymizeAsync(moving, output, Solid, null, CancellationToken.None);
 
         result.IsSuccess.Should().BeTrue(result.Error?.Message);
         detector.Calls.Should().Be(movingTruth.Count);
-        var coverage = SyntheticClip.Coverage(movingTruth, regions, Solid, 480, 360);
+        var coverage = SyntheticClip.Coverage(movingTruth, SyntheticClip.RegionsByFrame(result.Value!.Tracks), Solid, 480, 360);
         coverage.UncoveredFrames.Should().Be(0, $"worst coverage {coverage.WorstCoverage:0.00}");
 
         // And in the pixels: the middle of every face is the solid fill (dark grey) in the blind frames.
@@ -195,8 +193,7 @@ public sealed class VideoAnonymizerTests
         var stored = Out("stored.mp4");
         VideoTestMedia.Ffmpeg("-i", moving, "-vf", "transpose=1", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "copy", stored);
         VideoTestMedia.Ffmpeg("-i", stored, "-c", "copy", "-metadata:s:v:0", "rotate=90", input);
-        var regions = new ConcurrentDictionary<long, IReadOnlyList<FaceBox>>();
-        var anonymizer = new VideoAnonymizer(TestDetector.Video, new VideoOptions()) { RegionsObserver = (f, r) => regions[f] = [.. r] };
+        var anonymizer = new VideoAnonymizer(TestDetector.Video, new VideoOptions());
         var output = Out("rotated-out.mp4");
 
         var result = await anonymizer.AnonymizeAsync(input, output, AnonymizeOptions.Default, null, CancellationToken.None);
@@ -206,7 +203,7 @@ public sealed class VideoAnonymizerTests
         Probe.Num(probe.Video, "width").Should().Be(480);
         Probe.Num(probe.Video, "height").Should().Be(360);
         probe.Video.TryGetProperty("side_data_list", out _).Should().BeFalse("the output is stored upright");
-        var coverage = SyntheticClip.Coverage(movingTruth, regions, AnonymizeOptions.Default, 480, 360);
+        var coverage = SyntheticClip.Coverage(movingTruth, SyntheticClip.RegionsByFrame(result.Value!.Tracks), AnonymizeOptions.Default, 480, 360);
         coverage.UncoveredFrames.Should().Be(0, "the faces of the upright picture are where the unrotated clip has them");
     }
 
@@ -216,8 +213,7 @@ public sealed class VideoAnonymizerTests
         // Stored squeezed to half the width with 2:1 pixels (as DV and DVD store video): shown 480x360 like the clip.
         var input = Out("anamorphic.mp4");
         VideoTestMedia.Ffmpeg("-i", moving, "-vf", "scale=240:360,setsar=2/1", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "copy", input);
-        var regions = new ConcurrentDictionary<long, IReadOnlyList<FaceBox>>();
-        var anonymizer = new VideoAnonymizer(TestDetector.Video, new VideoOptions()) { RegionsObserver = (f, r) => regions[f] = [.. r] };
+        var anonymizer = new VideoAnonymizer(TestDetector.Video, new VideoOptions());
         var output = Out("anamorphic-out.mp4");
 
         var result = await anonymizer.AnonymizeAsync(input, output, AnonymizeOptions.Default, null, CancellationToken.None);
@@ -228,7 +224,7 @@ public sealed class VideoAnonymizerTests
         Probe.Str(probe.Video, "sample_aspect_ratio").Should().Be("2:1");
         Probe.Str(probe.Video, "display_aspect_ratio").Should().Be("4:3");
         var squeezed = movingTruth.Select(faces => (IReadOnlyList<FaceBox>)[.. faces.Select(f => f with { X = f.X / 2, Width = f.Width / 2 })]).ToList();
-        SyntheticClip.Coverage(squeezed, regions, AnonymizeOptions.Default, 240, 360).UncoveredFrames.Should().Be(0);
+        SyntheticClip.Coverage(squeezed, SyntheticClip.RegionsByFrame(result.Value!.Tracks), AnonymizeOptions.Default, 240, 360).UncoveredFrames.Should().Be(0);
     }
 
     [Test]
@@ -425,7 +421,7 @@ public sealed class VideoAnonymizerTests
         var info = VideoProbe.Interpret(json, new VideoLimits(300)).Value!;
 
         info.Rotation.Should().Be(rotation);
-        info.DisplayPixelAspect.Should().Be((width, height));
+        info.DisplayPixelAspect.Should().Be(new PixelAspect(width, height));
     }
 
     [Test]

@@ -76,26 +76,26 @@ public class VideoFrameTests
     [Test]
     public void Narrow_boxes_become_squares_about_their_centre()
     {
-        VideoAnonymizer.Square(new FaceBox(100, 50, 40, 60, 1)).Should().Be(new FaceBox(90, 50, 60, 60, 1));
-        VideoAnonymizer.Square(new FaceBox(100, 50, 60, 40, 1)).Should().Be(new FaceBox(100, 50, 60, 40, 1));
+        FrameDetector.Square(new FaceBox(100, 50, 40, 60, 1)).Should().Be(new FaceBox(90, 50, 60, 60, 1));
+        FrameDetector.Square(new FaceBox(100, 50, 60, 40, 1)).Should().Be(new FaceBox(100, 50, 60, 40, 1));
     }
 
     [Test]
     public void A_box_cut_by_a_side_edge_is_completed_inwards_and_grows_along_the_edge()
     {
-        var cut = VideoAnonymizer.CompleteAtEdge(new FaceBox(290, 100, 30, 80, 1), W, H);
+        var cut = FrameDetector.CompleteAtEdge(new FaceBox(290, 100, 30, 80, 1), W, H);
         cut.Right.Should().BeApproximately(320, 0.01f);
         cut.Width.Should().BeApproximately(64, 0.01f, "0.8 of the height, widened inwards");
         cut.Height.Should().BeApproximately(100, 0.01f, "a quarter more along the edge");
         cut.Y.Should().BeApproximately(90, 0.01f);
 
-        var top = VideoAnonymizer.CompleteAtEdge(new FaceBox(100, 0, 80, 40, 1), W, H);
+        var top = FrameDetector.CompleteAtEdge(new FaceBox(100, 0, 80, 40, 1), W, H);
         top.Y.Should().Be(0);
         top.Height.Should().BeApproximately(100, 0.01f, "width / 0.8, grown downwards");
         top.Width.Should().BeApproximately(100, 0.01f);
 
         var middle = new FaceBox(100, 100, 40, 50, 1);
-        VideoAnonymizer.CompleteAtEdge(middle, W, H).Should().Be(middle);
+        FrameDetector.CompleteAtEdge(middle, W, H).Should().Be(middle);
     }
 
     [Test]

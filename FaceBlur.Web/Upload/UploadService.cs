@@ -104,12 +104,7 @@ public sealed partial class UploadService(
             throw new ApiException(ApiErrors.ValidationError, $"The file name says .{file.Extension} but the content is another container.", FileDetails(file));
         }
 
-        var probe = await VideoProbe.ProbeAsync(
-            file.Path,
-            new VideoLimits(_options.MaxVideoSeconds),
-            videoOptions.FfprobePath,
-            VideoSniffer.DemuxerName(container.Value),
-            cancellationToken);
+        var probe = await VideoInspector.InspectAsync(file.Path, videoOptions, cancellationToken);
         if (!probe.IsSuccess)
         {
             throw ToApi(probe.Error!, file);
