@@ -3,6 +3,7 @@ using FaceBlur.Modules.Processing.Images;
 using FaceBlur.Modules.Processing.Video;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -51,6 +52,7 @@ public static class ProcessingServiceCollectionExtensions
             ThreadNice = Jobs.JobWorker.WorkerNice,
         });
         services.AddHostedService<DetectorWarmup>();
+        services.AddHealthChecks().AddCheck<DetectorHealthCheck>(DetectorHealthCheck.Name);
         return services;
     }
 
@@ -76,6 +78,18 @@ public static class ProcessingServiceCollectionExtensions
             var failures = validate(options).ToList();
             return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
         }
+    }
+
+    /// <summary>The detector models' health (<c>detector_model</c> in /health): healthy when both detectors are loaded.</summary>
+    private sealed class DetectorHealthCheck(IServiceProvider services) : IHealthCheck
+    {
+        public const string Name = "detector_model";
+
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            Task.FromResult(
+                services.GetService<IFaceDetector>() is not null && services.GetKeyedService<IFaceDetector>(VideoDetectorKey) is not null
+                    ? HealthCheckResult.Healthy("The detector models are loaded.")
+                    : HealthCheckResult.Unhealthy("A detector model is not loaded."));
     }
 
     /// <summary>Loads the detector when the host starts, so a bad model stops the app at start, not at the first upload.</summary>

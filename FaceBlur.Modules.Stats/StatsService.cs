@@ -98,23 +98,8 @@ public sealed partial class StatsService(
         }
     }
 
-    /// <summary>True when the counters can be read.</summary>
-    public async Task<bool> PingAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-            return await db.Counters.AsNoTracking().AnyAsync(c => c.Id == StatsCounters.SingletonId, cancellationToken);
-        }
-        catch (Exception ex) when (IsStatsFailure(ex, cancellationToken))
-        {
-            LogPingFailed(logger, ex.Message);
-            return false;
-        }
-    }
-
     /// <summary>What a broken, locked, missing or full database throws; a cancellation by the caller is not one.</summary>
-    private static bool IsStatsFailure(Exception ex, CancellationToken cancellationToken) => ex switch
+    internal static bool IsStatsFailure(Exception ex, CancellationToken cancellationToken) => ex switch
     {
         OperationCanceledException => !cancellationToken.IsCancellationRequested,
         SqliteException or DbUpdateException or InvalidOperationException or IOException or UnauthorizedAccessException => true,
@@ -126,7 +111,4 @@ public sealed partial class StatsService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stats could not be read")]
     private static partial void LogReadFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Stats database check failed: {Reason}")]
-    private static partial void LogPingFailed(ILogger logger, string reason);
 }

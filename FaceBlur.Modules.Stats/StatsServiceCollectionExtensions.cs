@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -10,7 +11,7 @@ public static class StatsServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the stats module: settings (validated at start; a relative STATS_DB_PATH resolves against the content
-    /// root), the SQLite database (migrated at start, WAL mode), <see cref="StatsService"/> and its metrics.
+    /// root), the SQLite database (migrated at start, WAL mode), <see cref="StatsService"/>, its metrics and its health check.
     /// </summary>
     public static IServiceCollection AddStats(this IServiceCollection services, IConfiguration configuration)
     {
@@ -24,6 +25,7 @@ public static class StatsServiceCollectionExtensions
         services.AddSingleton<StatsMetrics>();
         services.AddSingleton<StatsService>();
         services.AddHostedService<StatsDatabaseInitializer>();
+        services.AddHealthChecks().AddCheck<StatsDatabaseHealthCheck>(StatsDatabaseHealthCheck.Name, HealthStatus.Unhealthy, timeout: TimeSpan.FromSeconds(2));
         return services;
     }
 

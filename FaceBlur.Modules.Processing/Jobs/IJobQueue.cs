@@ -1,12 +1,15 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
 namespace FaceBlur.Modules.Processing.Jobs;
 
 /// <summary>
 /// The job queue (RabbitMQ for production and scale-out, an in-process channel for the zero-setup default).
 /// Delivery is at least once: a message is removed only when its handler finished; a handler that throws, or a
 /// consumer that stops or dies, returns the message to the queue, and after <c>JOB_DELIVERY_LIMIT</c> deliveries the
-/// message is dead-lettered and handed to the dead-letter handler instead.
+/// message is dead-lettered and handed to the dead-letter handler instead. Its health check says whether it can take
+/// a job right now (<c>queue</c> in /health).
 /// </summary>
-public interface IJobQueue
+public interface IJobQueue : IHealthCheck
 {
     /// <summary>
     /// Enqueues durably: returns only once the broker holds the message (publisher confirm). Throws
@@ -29,9 +32,6 @@ public interface IJobQueue
 
     /// <summary>Messages waiting (not yet delivered) and consumers attached. Throws when unavailable.</summary>
     Task<QueueStats> GetStatsAsync(CancellationToken cancellationToken);
-
-    /// <summary>True when the queue can accept jobs right now.</summary>
-    Task<bool> PingAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>One delivery of a message: <see cref="DeliveryCount"/> is 1 the first time, 2 after one return, ...</summary>

@@ -1,11 +1,13 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
 namespace FaceBlur.Modules.Processing.Jobs;
 
 /// <summary>
 /// Where job state lives (Redis for production and scale-out, in-memory for the zero-setup default). Every entry
 /// expires STORAGE_TTL_MINUTES after its last change. Methods throw <see cref="JobStoreUnavailableException"/> when the
-/// store cannot be reached.
+/// store cannot be reached. Its health check says whether it answers right now (<c>result_store</c> in /health).
 /// </summary>
-public interface IJobStore
+public interface IJobStore : IHealthCheck
 {
     /// <summary>Records a new job (status queued) and puts it at the end of the queue order.</summary>
     Task CreateAsync(JobState state, CancellationToken cancellationToken);
@@ -26,8 +28,17 @@ public interface IJobStore
     /// <summary>Stage and progress of a processing job (ignored once the job is terminal).</summary>
     Task UpdateProgressAsync(string taskId, string stage, double progress, CancellationToken cancellationToken);
 
-    /// <summary>Status succeeded with the result (progress 1). Ignored for an unknown or terminal job.</summary>
+    /// <summary>
+    /// Status succeeded with the result (progress 1), and the regions it hid (<see cref="JobResult.Regions"/>), kept as
+    /// long as the job. Ignored for an unknown or terminal job.
+    /// </summary>
     Task CompleteAsync(string taskId, JobResult result, CancellationToken cancellationToken);
+
+    /// <summary>The regions export of a succeeded job (also once its result was served), or null.</summary>
+    Task<byte[]?> GetRegionsAsync(string taskId, CancellationToken cancellationToken);
+
+    /// <summary>Forgets the job and its regions at once (cancel); false when it was unknown or expired.</summary>
+    Task<bool> DeleteAsync(string taskId, CancellationToken cancellationToken);
 
     /// <summary>Status failed with the reason. Ignored for an unknown or terminal job.</summary>
     Task FailAsync(string taskId, string reason, CancellationToken cancellationToken);
@@ -46,9 +57,6 @@ public interface IJobStore
 
     /// <summary>Drops what has expired (the in-memory store; Redis expires keys itself but tidies its indexes).</summary>
     Task PurgeExpiredAsync(CancellationToken cancellationToken);
-
-    /// <summary>True when the store answers.</summary>
-    Task<bool> PingAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>The job store cannot be reached (answered as 503 <c>service_unavailable</c>).</summary>

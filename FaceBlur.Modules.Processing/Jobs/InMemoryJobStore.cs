@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
 namespace FaceBlur.Modules.Processing.Jobs;
 
 /// <summary>
@@ -140,7 +142,7 @@ public sealed class InMemoryJobStore : IJobStore
             if (Find(taskId, now) is { State.IsTerminal: false } entry)
             {
                 Save(
-                    entry,
+                    entry with { Regions = result.Regions },
                     entry.State with
                     {
                         Status = JobStatus.Succeeded,
@@ -264,11 +266,30 @@ public sealed class InMemoryJobStore : IJobStore
     }
 
     /// <inheritdoc />
-    public Task<bool> PingAsync(CancellationToken cancellationToken)
+    public Task<byte[]?> GetRegionsAsync(string taskId, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(taskId);
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(true);
+        lock (_lock)
+        {
+            return Task.FromResult(Find(taskId, _time.GetUtcNow()) is { State.Status: JobStatus.Succeeded } entry ? entry.Regions : null);
+        }
     }
+
+    /// <inheritdoc />
+    public Task<bool> DeleteAsync(string taskId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(taskId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            return Task.FromResult(Find(taskId, _time.GetUtcNow()) is not null && _jobs.Remove(taskId));
+        }
+    }
+
+    /// <summary>Healthy while the process runs: the store is in its memory.</summary>
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(HealthCheckResult.Healthy("In-memory job store."));
 
     private Entry? Find(string taskId, DateTimeOffset now) =>
         _jobs.TryGetValue(taskId, out var entry) && !entry.IsExpired(now) ? entry : null;
@@ -278,6 +299,9 @@ public sealed class InMemoryJobStore : IJobStore
 
     private sealed record Entry(JobState State, long Sequence, DateTimeOffset ExpiresAt)
     {
+        /// <summary>The regions export of a succeeded job.</summary>
+        public byte[]? Regions { get; init; }
+
         public bool IsExpired(DateTimeOffset now) => now >= ExpiresAt;
 
         /// <summary>Queue order: creation time (to the millisecond, like the Redis store), then creation sequence.</summary>

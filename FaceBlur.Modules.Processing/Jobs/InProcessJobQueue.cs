@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -115,7 +116,9 @@ public sealed class InProcessJobQueue : IJobQueue
     public Task<QueueStats> GetStatsAsync(CancellationToken cancellationToken) =>
         Task.FromResult(new QueueStats(_channel.Reader.Count, Volatile.Read(ref _consumers)));
 
-    public Task<bool> PingAsync(CancellationToken cancellationToken) => Task.FromResult(true);
+    /// <summary>Healthy while the process runs: the queue is in its memory.</summary>
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(HealthCheckResult.Healthy("In-process queue."));
 
     private async Task ProcessAsync(
         QueuedMessage queued,

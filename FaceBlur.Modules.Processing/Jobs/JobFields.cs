@@ -26,6 +26,16 @@ internal static class JobFields
     public const string StartedAt = "started";
     public const string CompletedAt = "completed";
 
+    /// <summary>The regions export of a succeeded job: kept in the job's hash so it lives and expires with the job.</summary>
+    public const string Regions = "regions";
+
+    /// <summary>Every field of the state (not the regions, which can be megabytes and are read on their own).</summary>
+    public static readonly string[] StateFields =
+    [
+        TaskId, Kind, Status, Stage, Progress, Files, FacesDetected, Error, ResultPath, ResultContentType, ResultFileName,
+        Served, Attempts, CreatedAt, UpdatedAt, StartedAt, CompletedAt,
+    ];
+
     public static List<KeyValuePair<string, string>> ToFields(JobState state)
     {
         var fields = new List<KeyValuePair<string, string>>(17)

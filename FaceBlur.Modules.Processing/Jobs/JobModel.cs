@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using FaceBlur.Modules.Processing.Anonymization;
 using FaceBlur.Modules.Processing.Images;
+using FaceBlur.Modules.Processing.Video;
 
 namespace FaceBlur.Modules.Processing.Jobs;
 
@@ -48,9 +49,13 @@ public sealed record JobInput(
     [property: JsonPropertyName("stored_path")] string StoredPath,
     [property: JsonPropertyName("display_name")] string DisplayName)
 {
-    /// <summary>An image's format and stored size, from its header.</summary>
+    /// <summary>An image's format and upright size, from its header.</summary>
     [JsonPropertyName("image")]
     public ImageFacts? Image { get; init; }
+
+    /// <summary>A video's container, streams and frame times, from the one ffprobe pass of the upload.</summary>
+    [JsonPropertyName("video")]
+    public VideoSource? Video { get; init; }
 }
 
 /// <summary>What a worker needs to run a job. Travels through the queue as JSON.</summary>
@@ -59,7 +64,16 @@ public sealed record JobMessage(
     [property: JsonPropertyName("kind")] JobKind Kind,
     [property: JsonPropertyName("inputs")] IReadOnlyList<JobInput> Inputs,
     [property: JsonPropertyName("options")] AnonymizeOptions Options,
-    [property: JsonPropertyName("enqueued_at")] DateTimeOffset EnqueuedAt);
+    [property: JsonPropertyName("enqueued_at")] DateTimeOffset EnqueuedAt)
+{
+    /// <summary>False: no detector runs, only the given regions are hidden.</summary>
+    [JsonPropertyName("detect")]
+    public bool Detect { get; init; } = true;
+
+    /// <summary>True when the upload gave regions (stored beside the inputs, checked against them before queueing).</summary>
+    [JsonPropertyName("given_regions")]
+    public bool GivenRegions { get; init; }
+}
 
 /// <summary>A produced result, stored under STORAGE_DIR.</summary>
 public sealed record JobResult(string ResultPath, string ContentType, string FileName, int FacesDetected)
@@ -69,6 +83,9 @@ public sealed record JobResult(string ResultPath, string ContentType, string Fil
 
     /// <summary>A video result: the frames processed (for metrics; not stored with the job).</summary>
     public long VideoFrames { get; init; }
+
+    /// <summary>The regions the job hid, as the regions export (UTF-8 JSON in the SPEC's schema).</summary>
+    public byte[]? Regions { get; init; }
 }
 
 /// <summary>Everything known about a job. Kept by an <see cref="IJobStore"/> until STORAGE_TTL_MINUTES after its last change.</summary>

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using FaceBlur.Modules.Processing.Images;
 using FaceBlur.Modules.Processing.Media;
+using FaceBlur.Modules.Processing.Regions;
 using FaceBlur.Modules.Processing.Video;
 
 namespace FaceBlur.Modules.Processing.Jobs;
@@ -66,7 +67,10 @@ internal sealed class JobRunner(ImageProcessor images, VideoAnonymizer videos, J
             async (temporary, ct) =>
             {
                 // Frames are detected and encoded together; the last percent is the encoder finishing the file.
-                var result = await videos.AnonymizeAsync(path, temporary, message.Options, p => progress.Report(p < 1 ? JobStages.Detecting : JobStages.Encoding, p * 0.99), ct);
+                Action<double> report = p => progress.Report(p < 1 ? JobStages.Detecting : JobStages.Encoding, p * 0.99);
+                var result = input.Video is { } source
+                    ? await videos.AnonymizeAsync(source, path, temporary, message.Options, report, ct)
+                    : await videos.AnonymizeAsync(path, temporary, message.Options, report, ct);
                 error = result.Error;
                 video = result.Value;
                 return result.IsSuccess;
@@ -80,6 +84,7 @@ internal sealed class JobRunner(ImageProcessor images, VideoAnonymizer videos, J
         var name = "blurred_" + (Path.GetFileNameWithoutExtension(input.DisplayName) is { Length: > 0 } stem ? stem : "video") + ".mp4";
         return JobOutcome.Succeeded(new JobResult(relative, "video/mp4", name, video.FacesDetected)
         {
+            Regions = RegionsWriter.ToUtf8Json(VideoRegions(video)),
             VideoSeconds = video.DurationSeconds,
             VideoFrames = video.Frames,
         });
@@ -92,6 +97,7 @@ internal sealed class JobRunner(ImageProcessor images, VideoAnonymizer videos, J
     /// </summary>
     private async Task<JobOutcome> RunImagesAsync(JobMessage message, JobProgress progress, CancellationToken cancellationToken)
     {
+        var work = new ImagesWork(message, GivenImageRegions(message), progress);
         var single = message.Inputs.Count == 1;
         var fileName = single ? "result" + OutputFormat(message.Inputs[0]).FileExtension() : "result.zip";
         ImagesWritten? written = null;
@@ -100,7 +106,7 @@ internal sealed class JobRunner(ImageProcessor images, VideoAnonymizer videos, J
             fileName,
             (temporary, ct) =>
             {
-                written = single ? WriteImage(message, temporary, progress, ct) : WriteZip(message, temporary, progress, ct);
+                written = single ? WriteImage(work, temporary, ct) : WriteZip(work, temporary, ct);
                 return Task.FromResult(written.Failure is null);
             },
             cancellationToken);
@@ -109,45 +115,48 @@ internal sealed class JobRunner(ImageProcessor images, VideoAnonymizer videos, J
             return JobOutcome.Failed(written?.Failure ?? "The images could not be processed.");
         }
 
-        return JobOutcome.Succeeded(new JobResult(relative, written.ContentType, written.FileName, written.Faces));
+        return JobOutcome.Succeeded(new JobResult(relative, written.ContentType, written.FileName, written.Faces)
+        {
+            Regions = RegionsWriter.ToUtf8Json(new ImageRegionsDocument(work.Exported)),
+        });
     }
 
-    private ImagesWritten WriteImage(JobMessage message, string path, JobProgress progress, CancellationToken cancellationToken)
+    private ImagesWritten WriteImage(ImagesWork work, string path, CancellationToken cancellationToken)
     {
-        var input = message.Inputs[0];
-        progress.Report(JobStages.Detecting, 0);
-        var processed = ProcessInput(input, message.Options, cancellationToken);
+        var input = work.Message.Inputs[0];
+        work.Progress.Report(JobStages.Detecting, 0);
+        var processed = ProcessInput(work, 0, cancellationToken);
         if (!processed.IsSuccess)
         {
             return ImagesWritten.Failed($"{input.DisplayName}: {processed.Error!.Message}");
         }
 
         var image = processed.Value!;
-        progress.Report(JobStages.Encoding, 0.95);
+        work.Progress.Report(JobStages.Encoding, 0.95);
         File.WriteAllBytes(path, image.Bytes);
         return new ImagesWritten(image.Faces.Count, image.ContentType, "blurred_" + OutputName(input.DisplayName, image.Format), null);
     }
 
-    private ImagesWritten WriteZip(JobMessage message, string path, JobProgress progress, CancellationToken cancellationToken)
+    private ImagesWritten WriteZip(ImagesWork work, string path, CancellationToken cancellationToken)
     {
+        var inputs = work.Message.Inputs;
         using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
         using var zip = new ZipArchive(file, ZipArchiveMode.Create);
         var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var faces = 0;
-        for (var i = 0; i < message.Inputs.Count; i++)
+        for (var i = 0; i < inputs.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            progress.Report(JobStages.Detecting, 0.95 * i / message.Inputs.Count);
-            var input = message.Inputs[i];
-            var processed = ProcessInput(input, message.Options, cancellationToken);
+            work.Progress.Report(JobStages.Detecting, 0.95 * i / inputs.Count);
+            var processed = ProcessInput(work, i, cancellationToken);
             if (!processed.IsSuccess)
             {
-                return ImagesWritten.Failed($"{input.DisplayName}: {processed.Error!.Message}");
+                return ImagesWritten.Failed($"{inputs[i].DisplayName}: {processed.Error!.Message}");
             }
 
             var image = processed.Value!;
             // Already-compressed formats gain nothing from deflate.
-            var entry = zip.CreateEntry(UniqueName(OutputName(input.DisplayName, image.Format), used), CompressionLevel.NoCompression);
+            var entry = zip.CreateEntry(UniqueName(OutputName(inputs[i].DisplayName, image.Format), used), CompressionLevel.NoCompression);
             // Faces found in this image, for clients that show per-image counts (X-Faces-Detected is the total).
             entry.Comment = FacesComment(image.Faces.Count);
             using (var entryStream = entry.Open())
@@ -158,19 +167,45 @@ internal sealed class JobRunner(ImageProcessor images, VideoAnonymizer videos, J
             faces += image.Faces.Count;
         }
 
-        progress.Report(JobStages.Encoding, 0.95);
+        work.Progress.Report(JobStages.Encoding, 0.95);
         return new ImagesWritten(faces, "application/zip", ZipFileName, null);
     }
 
-    private MediaResult<ProcessedImage> ProcessInput(JobInput input, Anonymization.AnonymizeOptions options, CancellationToken cancellationToken)
+    /// <summary>Processes input <paramref name="index"/> and records the regions it ends with for the export.</summary>
+    private MediaResult<ProcessedImage> ProcessInput(ImagesWork work, int index, CancellationToken cancellationToken)
     {
+        var input = work.Message.Inputs[index];
         var path = storage.Resolve(input.StoredPath);
         if (!File.Exists(path))
         {
             return MediaResult<ProcessedImage>.Fail(MediaErrorKind.CorruptMedia, "the uploaded file has expired.");
         }
 
-        return images.Process(File.ReadAllBytes(path), options, cancellationToken);
+        var request = new RegionRequest(work.Message.Detect, work.Given[index]);
+        var processed = images.Process(File.ReadAllBytes(path), work.Message.Options, request, cancellationToken);
+        if (processed.Value is { } image)
+        {
+            work.Exported.Add(new ImageFileRegions(index, input.DisplayName, image.Width, image.Height, image.Regions));
+        }
+
+        return processed;
+    }
+
+    /// <summary>The regions the upload gave for each input (checked then; read and bound again here).</summary>
+    private IReadOnlyList<IReadOnlyList<ImageRegion>> GivenImageRegions(JobMessage message)
+    {
+        if (!message.GivenRegions)
+        {
+            return [.. message.Inputs.Select(_ => (IReadOnlyList<ImageRegion>)[])];
+        }
+
+        var document = (ImageRegionsDocument)RegionsReader.Read(File.ReadAllBytes(storage.GivenRegionsPath(message.TaskId)), JobKind.Images);
+        var files = message.Inputs
+            .Select(i => i.Image is { } facts
+                ? new UploadedImage(i.DisplayName, facts.Width, facts.Height)
+                : throw new InvalidOperationException("An input with given regions lacks its image facts."))
+            .ToList();
+        return RegionsBinding.BindImages(document, files);
     }
 
     /// <summary>The format an input is written in: its own (known from the upload; sniffed for older messages).</summary>
@@ -189,11 +224,29 @@ internal sealed class JobRunner(ImageProcessor images, VideoAnonymizer videos, J
         return format ?? ImageFormat.Png;
     }
 
+    /// <summary>One images job in progress: its message, the regions given per input, the regions each ended with.</summary>
+    private sealed record ImagesWork(JobMessage Message, IReadOnlyList<IReadOnlyList<ImageRegion>> Given, JobProgress Progress)
+    {
+        public List<ImageFileRegions> Exported { get; } = [];
+    }
+
     /// <summary>What writing the images gave: the faces hidden and how the result is served, or why it failed.</summary>
     private sealed record ImagesWritten(int Faces, string ContentType, string FileName, string? Failure)
     {
         public static ImagesWritten Failed(string reason) => new(0, "", "", reason);
     }
+
+    /// <summary>The regions export of a video: one hidden track per face, with its box on every frame it was hidden in.</summary>
+    private static VideoRegionsDocument VideoRegions(VideoResult video) => new(
+        video.Width,
+        video.Height,
+        video.DurationSeconds,
+        [.. video.Tracks.Select(t => new VideoTrack(
+            $"t{t.Id + 1}",
+            t.Score,
+            RegionSource.Detector,
+            true,
+            [.. t.Frames.Select(f => new TrackFrame(f.Seconds, RegionBox.From(f.Box)))]))]);
 
     /// <summary>The comment of each zip entry: <c>faces=N</c>, the faces found in that image.</summary>
     public static string FacesComment(int faces) => "faces=" + faces.ToString(System.Globalization.CultureInfo.InvariantCulture);

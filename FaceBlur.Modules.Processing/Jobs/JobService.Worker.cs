@@ -12,6 +12,48 @@ public sealed partial class JobService
     internal Task<JobState?> TryStartAsync(string taskId, CancellationToken cancellationToken) =>
         store.TryStartAsync(taskId, cancellationToken);
 
+    /// <summary>How often a running job checks that it was not cancelled on another instance.</summary>
+    internal static readonly TimeSpan CancelPollInterval = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// A running job's cancellation: cancelled when the host stops, when the job is cancelled on this instance, and when
+    /// a poll finds its state gone (cancelled on another instance). Dispose it when the job ends.
+    /// </summary>
+    internal RunningJob Run(string taskId, CancellationToken stopping)
+    {
+        var job = new RunningJob(this, taskId, stopping);
+        running[taskId] = job.Source;
+        return job;
+    }
+
+    /// <summary>True when the job's state is gone: it was cancelled (or expired) while it ran.</summary>
+    internal async Task<bool> IsGoneAsync(string taskId, CancellationToken cancellationToken) =>
+        await store.GetAsync(taskId, cancellationToken) is null;
+
+    /// <summary>
+    /// After a job ended: when it was cancelled meanwhile (its state gone, so the end was not stored), what it wrote is
+    /// deleted. A store that does not answer now leaves that to the sweep.
+    /// </summary>
+    internal async Task DeleteFilesIfCancelledAsync(string taskId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await IsGoneAsync(taskId, cancellationToken))
+            {
+                OnCancelledWhileRunning(taskId);
+            }
+        }
+        catch (JobStoreUnavailableException)
+        {
+            // The sweep deletes the files of a job whose state expired.
+        }
+    }
+
+    /// <summary>The end of a job that was cancelled while it ran: whatever it wrote meanwhile is deleted.</summary>
+    internal void OnCancelledWhileRunning(string taskId) => TryDelete(taskId, () => storage.DeleteJob(taskId));
+
+    internal void Forget(RunningJob job) => running.TryRemove(new KeyValuePair<string, CancellationTokenSource>(job.TaskId, job.Source));
+
     /// <summary>Where a running job reports its stage and progress (written at most twice a second).</summary>
     internal JobProgress TrackProgress(string taskId) => new(store, taskId, time, logger);
 

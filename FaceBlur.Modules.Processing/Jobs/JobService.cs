@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using FaceBlur.Modules.Processing.Anonymization;
 using Microsoft.Extensions.Logging;
 
@@ -26,6 +27,11 @@ public sealed partial class JobService(
 
     private readonly JobStorage storage = new(options);
 
+    /// <summary>The jobs running on this instance, so a cancel stops them at once.</summary>
+    private readonly ConcurrentDictionary<string, CancellationTokenSource> running = new(StringComparer.Ordinal);
+
+    internal TimeProvider Time => time;
+
     /// <summary>The storage layout, for the worker's runner (inside this module only).</summary>
     internal JobStorage Storage => storage;
 
@@ -52,7 +58,12 @@ public sealed partial class JobService(
             cancellationToken);
         try
         {
-            await queue.EnqueueAsync(new JobMessage(upload.TaskId, upload.Kind, upload.Inputs, anonymize, now), cancellationToken);
+            var message = new JobMessage(upload.TaskId, upload.Kind, upload.Inputs, anonymize, now)
+            {
+                Detect = upload.Detect,
+                GivenRegions = upload.HasGivenRegions,
+            };
+            await queue.EnqueueAsync(message, cancellationToken);
         }
         catch (JobQueueUnavailableException)
         {
@@ -96,6 +107,35 @@ public sealed partial class JobService(
         }
 
         return new ResultDownload(this, state, path);
+    }
+
+    /// <summary>
+    /// The regions export of a succeeded job (also after its result was served), null while it has none (not done,
+    /// failed). The caller looks the job up first to tell those apart.
+    /// </summary>
+    public Task<byte[]?> GetRegionsAsync(string taskId, CancellationToken cancellationToken) =>
+        JobStorage.IsValidTaskId(taskId) ? store.GetRegionsAsync(taskId, cancellationToken) : Task.FromResult<byte[]?>(null);
+
+    /// <summary>
+    /// Cancels and forgets a job, whatever its state: its state and regions are deleted, so a queued job is skipped when
+    /// its message comes up, a running one is stopped (at once on this instance, within a poll on another), and its
+    /// files, a result unread among them, are deleted. False for an id that is unknown, expired or already deleted.
+    /// </summary>
+    public async Task<bool> CancelAsync(string taskId, CancellationToken cancellationToken)
+    {
+        if (!JobStorage.IsValidTaskId(taskId) || !await store.DeleteAsync(taskId, cancellationToken))
+        {
+            return false;
+        }
+
+        if (running.TryGetValue(taskId, out var job))
+        {
+            job.Cancel();
+        }
+
+        LogCancelled(logger, taskId);
+        TryDelete(taskId, () => storage.DeleteJob(taskId));
+        return true;
     }
 
     /// <summary>Queue depth and consumers, and how many jobs are processing, each within a short time limit.</summary>
@@ -173,6 +213,9 @@ public sealed partial class JobService(
             LogFilesNotDeleted(logger, taskId, ex.Message);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {TaskId} cancelled: its state and files are deleted")]
+    private static partial void LogCancelled(ILogger logger, string taskId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Result of job {TaskId} served")]
     private static partial void LogServed(ILogger logger, string taskId);

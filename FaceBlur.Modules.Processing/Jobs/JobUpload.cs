@@ -1,4 +1,5 @@
 using FaceBlur.Modules.Processing.Images;
+using FaceBlur.Modules.Processing.Video;
 
 namespace FaceBlur.Modules.Processing.Jobs;
 
@@ -29,6 +30,19 @@ public sealed class JobUpload : IDisposable
 
     internal bool Submitted { get; set; }
 
+    /// <summary>False: no detector runs, and exactly the given regions marked hidden are hidden.</summary>
+    public bool Detect { get; set; } = true;
+
+    /// <summary>True once <see cref="GiveRegions"/> stored a regions document for the worker.</summary>
+    public bool HasGivenRegions { get; private set; }
+
+    /// <summary>Stores the regions field (checked against the inputs by the caller) for the worker to hide or keep.</summary>
+    public void GiveRegions(ReadOnlySpan<byte> utf8Json)
+    {
+        File.WriteAllBytes(storage.GivenRegionsPath(TaskId), utf8Json);
+        HasGivenRegions = true;
+    }
+
     /// <summary>Where the upload writes its file number <paramref name="index"/> (a generated name in the job's directory).</summary>
     public string InputPath(int index) => storage.InputPath(TaskId, index);
 
@@ -37,8 +51,8 @@ public sealed class JobUpload : IDisposable
         inputs.Add(new JobInput(JobStorage.RelativePath(TaskId, JobStorage.InputFileName(index)), displayName) { Image = facts });
 
     /// <summary>Adds a checked video written at <see cref="InputPath"/>(<paramref name="index"/>).</summary>
-    public void AddVideo(int index, string displayName) =>
-        inputs.Add(new JobInput(JobStorage.RelativePath(TaskId, JobStorage.InputFileName(index)), displayName));
+    public void AddVideo(int index, string displayName, VideoSource source) =>
+        inputs.Add(new JobInput(JobStorage.RelativePath(TaskId, JobStorage.InputFileName(index)), displayName) { Video = source });
 
     public void Dispose()
     {

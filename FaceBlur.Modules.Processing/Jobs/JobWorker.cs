@@ -58,14 +58,33 @@ internal sealed partial class JobWorker(
         var started = time.GetTimestamp();
         var progress = jobs.TrackProgress(message.TaskId);
 
-        var outcome = await RunWithinLimitAsync(message, progress, cancellationToken);
-        await progress.FlushAsync();
+        var job = jobs.Run(message.TaskId, cancellationToken);
+        JobOutcome outcome;
+        try
+        {
+            outcome = await RunWithinLimitAsync(message, progress, job, cancellationToken);
+        }
+        catch (OperationCanceledException) when (job.WasCancelled(cancellationToken))
+        {
+            await progress.FlushAsync();
+            jobs.OnCancelledWhileRunning(message.TaskId);
+            LogCancelledWhileRunning(logger, message.TaskId);
+            return;
+        }
 
+        await progress.FlushAsync();
+        var ended = await EndAsync(message, outcome, time.GetElapsedTime(started), cancellationToken);
+        metrics.Ended(ended);
+        await NotifyAsync(ended);
+    }
+
+    /// <summary>Stores how the job ended; a job cancelled meanwhile (its state gone) leaves no file behind.</summary>
+    private async Task<JobEnded> EndAsync(JobMessage message, JobOutcome outcome, TimeSpan elapsed, CancellationToken cancellationToken)
+    {
         JobEnded ended;
         if (outcome.Result is { } result)
         {
             await jobs.CompleteAsync(message, result, cancellationToken);
-            var elapsed = time.GetElapsedTime(started);
             LogJobSucceeded(logger, message.TaskId, result.FacesDetected, elapsed.TotalMilliseconds);
             ended = new JobEnded(message.TaskId, message.Kind, true, message.Inputs.Count, result.FacesDetected, result.VideoSeconds, result.VideoFrames, elapsed);
         }
@@ -73,22 +92,22 @@ internal sealed partial class JobWorker(
         {
             await jobs.FailAsync(message, outcome.FailureReason ?? "Processing failed.", cancellationToken);
             LogJobFailed(logger, message.TaskId, outcome.FailureReason);
-            ended = new JobEnded(message.TaskId, message.Kind, false, message.Inputs.Count, 0, 0, 0, time.GetElapsedTime(started));
+            ended = new JobEnded(message.TaskId, message.Kind, false, message.Inputs.Count, 0, 0, 0, elapsed);
         }
 
-        metrics.Ended(ended);
-        await NotifyAsync(ended);
+        await jobs.DeleteFilesIfCancelledAsync(message.TaskId, cancellationToken);
+        return ended;
     }
 
     /// <summary>
     /// Runs the job's CPU work on a dedicated thread (the queue bounds how many run at once: prefetch =
-    /// WORKER_CONCURRENCY), below the request threads' priority. An images job has IMAGE_TIMEOUT_SECONDS per image:
-    /// past that it ends failed and the worker is free for the next job; its thread is told to stop and ends when the
-    /// decoder call it may be stuck in returns (a native call cannot be interrupted). Videos bound each ffmpeg run themselves.
+    /// WORKER_CONCURRENCY), below the request threads' priority, until it ends or <paramref name="job"/> is cancelled.
+    /// An images job has IMAGE_TIMEOUT_SECONDS per image: past that it ends failed and the worker is free for the next
+    /// job; its thread is told to stop and ends when the decoder call it may be stuck in returns (a native call cannot
+    /// be interrupted). Videos bound each ffmpeg run themselves.
     /// </summary>
-    private async Task<JobOutcome> RunWithinLimitAsync(JobMessage message, JobProgress progress, CancellationToken stopping)
+    private async Task<JobOutcome> RunWithinLimitAsync(JobMessage message, JobProgress progress, RunningJob job, CancellationToken stopping)
     {
-        var job = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var run = Task.Factory.StartNew(
             () =>
             {
@@ -99,6 +118,8 @@ internal sealed partial class JobWorker(
             job.Token,
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default).Unwrap();
+
+        // Released when the work really ends, which for a job stopped at its time limit can be after this returns.
         _ = run.ContinueWith(_ => job.Dispose(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         if (message.Kind != JobKind.Images)
         {
@@ -112,7 +133,7 @@ internal sealed partial class JobWorker(
         }
         catch (TimeoutException)
         {
-            job.Cancel();
+            await job.Source.CancelAsync();
             LogTimedOut(logger, message.TaskId, limit.TotalSeconds);
             return JobOutcome.Failed(
                 $"Processing took longer than its time limit ({limit.TotalSeconds:0.#} s for {message.Inputs.Count} image(s)) and was stopped.");
@@ -153,6 +174,9 @@ internal sealed partial class JobWorker(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {TaskId} failed: {Reason}")]
     private static partial void LogJobFailed(ILogger logger, string taskId, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {TaskId} stopped: it was cancelled")]
+    private static partial void LogCancelledWhileRunning(ILogger logger, string taskId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {TaskId} stopped at its time limit of {LimitSeconds} s")]
     private static partial void LogTimedOut(ILogger logger, string taskId, double limitSeconds);

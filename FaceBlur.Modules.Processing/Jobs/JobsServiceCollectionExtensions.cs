@@ -1,6 +1,7 @@
 using FaceBlur.Modules.Processing.Jobs.RabbitMq;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -31,8 +32,19 @@ public static class JobsServiceCollectionExtensions
         services.AddSingleton<JobRunner>();
         services.AddSingleton<JobMetrics>();
         services.AddHostedService<JobWorker>();
+        services.AddHealthChecks()
+            .Add(new HealthCheckRegistration(QueueCheck, sp => sp.GetRequiredService<IJobQueue>(), HealthStatus.Unhealthy, null, HealthCheckTimeout))
+            .Add(new HealthCheckRegistration(StoreCheck, sp => sp.GetRequiredService<IJobStore>(), HealthStatus.Unhealthy, null, HealthCheckTimeout));
         return services;
     }
+
+    /// <summary>The queue's health check in /health.</summary>
+    public const string QueueCheck = "queue";
+
+    /// <summary>The job store's health check in /health (the SPEC's "result store").</summary>
+    public const string StoreCheck = "result_store";
+
+    private static readonly TimeSpan HealthCheckTimeout = TimeSpan.FromSeconds(2);
 
     /// <summary>REDIS_URL as StackExchange.Redis options: its own syntax (<c>host:6379,password=…</c>) or a redis:// URL.</summary>
     public static ConfigurationOptions ParseRedisUrl(string value)

@@ -120,4 +120,15 @@ internal static class RedisJobScripts
         redis.call('PEXPIRE', KEYS[1], ARGV[1])
         return 1
         """;
+
+    /// <summary>
+    /// Forgets a job (cancel): out of both indexes, its hash (state and regions) deleted; 1 when it existed. KEYS: job,
+    /// queue, processing. ARGV: id.
+    /// </summary>
+    public const string Delete = """
+        local qm = redis.call('HGET', KEYS[1], 'qm')
+        if qm then redis.call('ZREM', KEYS[2], qm) end
+        redis.call('ZREM', KEYS[3], ARGV[1])
+        return redis.call('DEL', KEYS[1])
+        """;
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StackExchange.Redis;
 
 namespace FaceBlur.Modules.Processing.Jobs;
@@ -94,19 +95,17 @@ public sealed class RedisJobStore : IJobStore
     public async Task<JobState?> GetAsync(string taskId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(taskId);
-        var entries = await RunAsync(db => db.HashGetAllAsync(JobKey(taskId)), cancellationToken);
-        if (entries.Length == 0)
+        var values = await RunAsync(db => db.HashGetAsync(JobKey(taskId), StateFieldNames), cancellationToken);
+        var fields = new Dictionary<string, string>(values.Length, StringComparer.Ordinal);
+        for (var i = 0; i < values.Length; i++)
         {
-            return null;
+            if (values[i].HasValue)
+            {
+                fields[JobFields.StateFields[i]] = values[i].ToString();
+            }
         }
 
-        var fields = new Dictionary<string, string>(entries.Length, StringComparer.Ordinal);
-        foreach (var entry in entries)
-        {
-            fields[entry.Name.ToString()] = entry.Value.ToString();
-        }
-
-        return JobFields.FromFields(taskId, fields);
+        return fields.Count == 0 ? null : JobFields.FromFields(taskId, fields);
     }
 
     /// <inheritdoc />
@@ -179,8 +178,27 @@ public sealed class RedisJobStore : IJobStore
                 JobFields.ResultContentType, result.ContentType,
                 JobFields.ResultFileName, result.FileName,
                 JobFields.FacesDetected, result.FacesDetected,
+                .. (result.Regions is { } regions ? (RedisValue[])[JobFields.Regions, regions] : []),
             ],
             cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<byte[]?> GetRegionsAsync(string taskId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(taskId);
+        var values = await RunAsync(db => db.HashGetAsync(JobKey(taskId), [JobFields.Status, JobFields.Regions]), cancellationToken);
+        return values[0] == "succeeded" && values[1].HasValue ? (byte[]?)values[1] : null;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> DeleteAsync(string taskId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(taskId);
+        var result = await RunAsync(
+            db => db.ScriptEvaluateAsync(RedisJobScripts.Delete, [JobKey(taskId), _queueKey, _processingKey], [taskId]),
+            cancellationToken);
+        return (int)result == 1;
     }
 
     /// <inheritdoc />
@@ -236,25 +254,27 @@ public sealed class RedisJobStore : IJobStore
         await PurgeMissingAsync(_processingKey, static member => member, cancellationToken);
     }
 
-    /// <inheritdoc />
-    public async Task<bool> PingAsync(CancellationToken cancellationToken)
+    /// <summary>Healthy when Redis answers a PING now.</summary>
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (!_redis.IsConnected)
         {
-            return false;
+            return HealthCheckResult.Unhealthy("Not connected to Redis.");
         }
 
         try
         {
             await Db.PingAsync().WaitAsync(cancellationToken);
-            return true;
+            return HealthCheckResult.Healthy("Redis answers.");
         }
         catch (Exception ex) when (IsStoreFailure(ex) || ex is ObjectDisposedException)
         {
-            return false;
+            return HealthCheckResult.Unhealthy("Redis does not answer.");
         }
     }
+
+    private static readonly RedisValue[] StateFieldNames = [.. JobFields.StateFields.Select(f => (RedisValue)f)];
 
     private long TtlMilliseconds => Math.Max(1, (long)Math.Ceiling(_ttl.TotalMilliseconds));
 

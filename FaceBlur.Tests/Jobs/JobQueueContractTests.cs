@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using FaceBlur.Modules.Processing.Jobs;
 
+using FaceBlur.Tests.Support;
+
 namespace FaceBlur.Tests.Jobs;
 
 /// <summary>The <see cref="IJobQueue"/> semantics, against both implementations (RabbitMQ: the real broker).</summary>
@@ -279,7 +281,7 @@ public sealed class JobQueueContractTests(QueueKind kind)
     {
         var queue = CreateQueue();
 
-        (await queue.PingAsync(CancellationToken.None)).Should().BeTrue();
+        (await queue.IsHealthyAsync(CancellationToken.None)).Should().BeTrue();
     }
 
     private static void InterlockedMax(ref int target, int value)

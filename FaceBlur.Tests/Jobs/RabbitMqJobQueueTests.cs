@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using FaceBlur.Modules.Processing.Jobs;
 using FaceBlur.Modules.Processing.Jobs.RabbitMq;
+using FaceBlur.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
@@ -39,7 +40,7 @@ public sealed class RabbitMqJobQueueTests
         await enqueue.Should().ThrowAsync<JobQueueUnavailableException>();
         clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(6));
 
-        (await queue.PingAsync(CancellationToken.None)).Should().BeFalse();
+        (await queue.IsHealthyAsync(CancellationToken.None)).Should().BeFalse();
         var stats = () => queue.GetStatsAsync(CancellationToken.None);
         await stats.Should().ThrowAsync<JobQueueUnavailableException>();
     }
@@ -71,7 +72,7 @@ public sealed class RabbitMqJobQueueTests
         // Down at start: the queue refuses jobs, the consumer waits.
         var enqueueWhileDown = () => queue.EnqueueAsync(TestMessages.Create(), CancellationToken.None);
         await enqueueWhileDown.Should().ThrowAsync<JobQueueUnavailableException>();
-        (await queue.PingAsync(CancellationToken.None)).Should().BeFalse();
+        (await queue.IsHealthyAsync(CancellationToken.None)).Should().BeFalse();
 
         relay.Start();
         var first = TestMessages.Create(1);
@@ -80,7 +81,7 @@ public sealed class RabbitMqJobQueueTests
 
         // The broker goes away (every connection cut) and comes back.
         relay.Stop();
-        await Wait.UntilAsync(async () => !await queue.PingAsync(CancellationToken.None), "the outage is seen");
+        await Wait.UntilAsync(async () => !await queue.IsHealthyAsync(CancellationToken.None), "the outage is seen");
         await enqueueWhileDown.Should().ThrowAsync<JobQueueUnavailableException>();
         relay.Start();
 
@@ -203,7 +204,7 @@ public sealed class RabbitMqJobQueueTests
     public async Task Unreadable_message_is_dropped_and_the_next_job_flows()
     {
         var queue = _scope.CreateRabbitMqQueue(TestBroker.Url);
-        (await queue.PingAsync(CancellationToken.None)).Should().BeTrue(); // declares the topology
+        (await queue.IsHealthyAsync(CancellationToken.None)).Should().BeTrue(); // declares the topology
         await using (var channel = await _scope.Admin.CreateChannelAsync())
         {
             await channel.BasicPublishAsync(string.Empty, _scope.QueueName, Encoding.UTF8.GetBytes("{ not a job"));

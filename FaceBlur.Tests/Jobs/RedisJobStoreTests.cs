@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FaceBlur.Modules.Processing.Jobs;
+using FaceBlur.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -124,14 +125,14 @@ public sealed class RedisJobStoreTests
         {
             store = container.GetRequiredService<IJobStore>();
             redis = container.GetRequiredService<IConnectionMultiplexer>();
-            (await store.PingAsync(default)).Should().BeTrue();
+            (await store.IsHealthyAsync(default)).Should().BeTrue();
             var id = NewId();
             await store.CreateAsync(NewQueued(id), default);
             (await _store.GetAsync(id, default)).Should().NotBeNull("both stores share the keys");
         }
 
         redis.IsConnected.Should().BeFalse("the container closed the connection it owned");
-        (await _store.PingAsync(default)).Should().BeTrue("closing it leaves other connections alone");
+        (await _store.IsHealthyAsync(default)).Should().BeTrue("closing it leaves other connections alone");
         await FluentActions.Awaiting(() => store.GetAsync(NewId(), default)).Should().ThrowAsync<Exception>();
     }
 
@@ -148,7 +149,7 @@ public sealed class RedisJobStoreTests
         await using var container = JobsContainer("127.0.0.1:1,connectTimeout=300,syncTimeout=300,asyncTimeout=300,connectRetry=0");
         var down = container.GetRequiredService<IJobStore>();
 
-        (await down.PingAsync(default)).Should().BeFalse();
+        (await down.IsHealthyAsync(default)).Should().BeFalse();
         await FluentActions.Awaiting(() => down.GetAsync(NewId(), default))
             .Should().ThrowAsync<JobStoreUnavailableException>();
         await FluentActions.Awaiting(() => down.CreateAsync(NewQueued(NewId()), default))
@@ -180,7 +181,7 @@ public sealed class RedisJobStoreTests
             ["release served"] = ct => store.ReleaseServedAsync(id, ct),
             ["count"] = ct => store.CountProcessingAsync(ct),
             ["purge"] = ct => store.PurgeExpiredAsync(ct),
-            ["ping"] = ct => store.PingAsync(ct),
+            ["ping"] = ct => store.IsHealthyAsync(ct),
         };
 
         server.Pause();

@@ -1,7 +1,6 @@
-using FaceBlur.Modules.Processing.Detection;
 using FaceBlur.Modules.Processing.Jobs;
-using FaceBlur.Modules.Stats;
 using FaceBlur.Web.Upload;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace FaceBlur.Web.Api;
@@ -9,8 +8,6 @@ namespace FaceBlur.Web.Api;
 /// <summary><c>/health</c>, <c>/queue</c> and <c>/limits</c>.</summary>
 public static class ServiceEndpoints
 {
-    private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(2);
-
     public static IEndpointRouteBuilder MapServiceEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/health", GetHealthAsync)
@@ -38,26 +35,21 @@ public static class ServiceEndpoints
         return app;
     }
 
-    private static async Task<IResult> GetHealthAsync(IJobQueue queue, IJobStore store, StatsService stats, IServiceProvider services, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the health checks every module registered (queue, result_store, stats_db, detector_model; each within 2 s)
+    /// and answers them in the envelope: 200 when all are healthy, 503 naming the ones that are not.
+    /// </summary>
+    private static async Task<IResult> GetHealthAsync(HealthCheckService health, CancellationToken cancellationToken)
     {
-        var queueOk = PingAsync(queue.PingAsync, cancellationToken);
-        var storeOk = PingAsync(store.PingAsync, cancellationToken);
-        var statsOk = PingAsync(stats.PingAsync, cancellationToken);
-        var checks = new Dictionary<string, string>
-        {
-            ["queue"] = await queueOk ? "ok" : "down",
-            ["result_store"] = await storeOk ? "ok" : "down",
-            ["stats_db"] = await statsOk ? "ok" : "down",
-            ["detector_model"] = services.GetService<IFaceDetector>() is null ? "down" : "ok",
-        };
-        var healthy = checks.Values.All(v => v == "ok");
+        var report = await health.CheckHealthAsync(cancellationToken);
+        var checks = report.Entries.ToDictionary(e => e.Key, e => e.Value.Status == HealthStatus.Healthy ? "ok" : "down");
         var down = checks.Where(c => c.Value != "ok").Select(c => c.Key).ToList();
         return TypedResults.Json(
             new Envelope<HealthData>(
-                healthy ? "ok" : "error",
-                healthy ? "All systems go." : $"Unavailable: {string.Join(", ", down)}.",
+                down.Count == 0 ? "ok" : "error",
+                down.Count == 0 ? "All systems go." : $"Unavailable: {string.Join(", ", down)}.",
                 new HealthData(checks)),
-            statusCode: healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+            statusCode: down.Count == 0 ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
     private static async Task<IResult> GetQueueAsync(JobService jobs, CancellationToken cancellationToken)
@@ -68,21 +60,6 @@ public static class ServiceEndpoints
             "ok",
             status.Available ? $"{status.Queued} job(s) waiting." : "The queue or the job store is not reachable right now.",
             new QueueData(status.Queued, status.Consumers, status.Processing, status.Available)));
-    }
-
-    private static async Task<bool> PingAsync(Func<CancellationToken, Task<bool>> ping, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(CheckTimeout);
-        try
-        {
-            return await ping(timeout.Token);
-        }
-        catch (Exception ex) when (ex is JobQueueUnavailableException or JobStoreUnavailableException or OperationCanceledException)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            return false;
-        }
     }
 
     public sealed record HealthData(IReadOnlyDictionary<string, string> Checks);

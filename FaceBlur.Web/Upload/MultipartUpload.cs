@@ -18,8 +18,6 @@ public sealed record UploadParts(IReadOnlyList<UploadedFile> Files, IReadOnlyDic
 /// </summary>
 public static class MultipartUpload
 {
-    private const int MaxFieldBytes = 1024;
-
     private const int MaxExtraParts = 8;
 
     public static async Task<UploadParts> ReadAsync(
@@ -86,7 +84,7 @@ public static class MultipartUpload
                     throw Invalid($"The form field '{name}' is given twice.", new() { ["field"] = name });
                 }
 
-                fields[name] = await ReadFieldAsync(section.Body, name, cancellationToken);
+                fields[name] = await ReadFieldAsync(section.Body, name, OptionFields.MaxBytes(name), cancellationToken);
             }
         }
 
@@ -133,22 +131,24 @@ public static class MultipartUpload
         return total;
     }
 
-    private static async Task<string> ReadFieldAsync(Stream body, string name, CancellationToken cancellationToken)
+    private static async Task<string> ReadFieldAsync(Stream body, string name, int maxBytes, CancellationToken cancellationToken)
     {
-        var buffer = new byte[MaxFieldBytes + 1];
-        var total = 0;
+        using var text = new MemoryStream();
+        var buffer = new byte[Math.Min(maxBytes + 1, 81920)];
         int read;
-        while (total < buffer.Length && (read = await Malformed(() => body.ReadAsync(buffer.AsMemory(total), cancellationToken).AsTask())) > 0)
+        while (text.Length <= maxBytes && (read = await Malformed(() => body.ReadAsync(buffer, cancellationToken).AsTask())) > 0)
         {
-            total += read;
+            text.Write(buffer, 0, read);
         }
 
-        if (total > MaxFieldBytes)
+        if (text.Length > maxBytes)
         {
-            throw Invalid($"The form field '{name}' is too long.", new() { ["field"] = name });
+            throw Invalid(
+                $"The form field '{name}' is too long (at most {maxBytes} bytes).",
+                new() { ["field"] = name, ["path"] = name, ["max_bytes"] = maxBytes });
         }
 
-        return Encoding.UTF8.GetString(buffer, 0, total);
+        return Encoding.UTF8.GetString(text.GetBuffer(), 0, (int)text.Length);
     }
 
     /// <summary>

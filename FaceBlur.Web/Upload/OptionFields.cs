@@ -1,13 +1,41 @@
 using System.Globalization;
 using FaceBlur.Modules.Processing.Anonymization;
+using FaceBlur.Modules.Processing.Regions;
 using FaceBlur.Web.Api;
 
 namespace FaceBlur.Web.Upload;
 
-/// <summary>The optional form fields of both POSTs: <c>mode</c>, <c>shape</c>, <c>padding</c>, <c>strength</c>.</summary>
+/// <summary>
+/// The optional form fields of both POSTs: how to hide (<c>mode</c>, <c>shape</c>, <c>padding</c>, <c>strength</c>) and
+/// what (<c>detect</c>, <c>regions</c>).
+/// </summary>
 public static class OptionFields
 {
-    public static readonly string[] Names = ["mode", "shape", "padding", "strength"];
+    public const string Regions = "regions";
+
+    public const string Detect = "detect";
+
+    public static readonly string[] Names = ["mode", "shape", "padding", "strength", Detect, Regions];
+
+    /// <summary>The most bytes a field may hold: the regions JSON is large, the others are a word or a number.</summary>
+    public static int MaxBytes(string name) => name == Regions ? RegionsReader.MaxJsonBytes : 1024;
+
+    /// <summary><c>detect</c>: true (the default) runs the detector, false hides only the given regions.</summary>
+    public static bool ParseDetect(IReadOnlyDictionary<string, string> fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        if (!fields.TryGetValue(Detect, out var detect))
+        {
+            return true;
+        }
+
+        return detect.Trim().ToLowerInvariant() switch
+        {
+            "true" => true,
+            "false" => false,
+            _ => throw Invalid(Detect, detect, "detect must be true or false.", ["true", "false"]),
+        };
+    }
 
     public static readonly string[] Modes = ["blur", "pixelate", "solid"];
 

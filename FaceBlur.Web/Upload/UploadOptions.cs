@@ -37,8 +37,8 @@ public sealed class UploadOptions
     /// <summary>The server's body limit for <c>POST /blur/video</c>.</summary>
     public long MaxVideoRequestBytes => MaxVideoBytes + FormOverheadBytes;
 
-    /// <summary>Room for part headers and the option fields.</summary>
-    public const long FormOverheadBytes = 1024 * 1024;
+    /// <summary>Room for part headers and the option fields, the regions JSON among them.</summary>
+    public const long FormOverheadBytes = (1024 * 1024) + FaceBlur.Modules.Processing.Regions.RegionsReader.MaxJsonBytes;
 
     public IEnumerable<string> Validate()
     {

@@ -1,7 +1,9 @@
+using System.Text;
 using FaceBlur.Modules.Processing;
 using FaceBlur.Modules.Processing.Images;
 using FaceBlur.Modules.Processing.Jobs;
 using FaceBlur.Modules.Processing.Media;
+using FaceBlur.Modules.Processing.Regions;
 using FaceBlur.Modules.Processing.Video;
 using FaceBlur.Modules.Stats;
 using FaceBlur.Web.Api;
@@ -52,9 +54,16 @@ public sealed partial class UploadService(
             }
 
             var options = OptionFields.Parse(parts.Fields);
+            upload.Detect = OptionFields.ParseDetect(parts.Fields);
+            var regions = ReadRegions(parts.Fields, kind);
             for (var i = 0; i < parts.Files.Count; i++)
             {
                 await addChecked(upload, i, parts.Files[i], cancellationToken);
+            }
+
+            if (regions is not null)
+            {
+                GiveRegions(upload, regions.Value.Document, regions.Value.Json);
             }
 
             await jobs.SubmitAsync(upload, options, cancellationToken);
@@ -110,7 +119,45 @@ public sealed partial class UploadService(
             throw ToApi(probe.Error!, file);
         }
 
-        upload.AddVideo(index, SafeNames.ForDisplay(file.ClientName));
+        upload.AddVideo(index, SafeNames.ForDisplay(file.ClientName), probe.Value!);
+    }
+
+    /// <summary>The <c>regions</c> field read and checked for shape (null when absent).</summary>
+    private static (RegionsDocument Document, byte[] Json)? ReadRegions(IReadOnlyDictionary<string, string> fields, JobKind kind)
+    {
+        if (!fields.TryGetValue(OptionFields.Regions, out var text))
+        {
+            return null;
+        }
+
+        var json = Encoding.UTF8.GetBytes(text);
+        return (Checked(() => RegionsReader.Read(json, kind)), json);
+    }
+
+    /// <summary>Checks the regions against the uploaded media (files named, sizes, boxes inside) and stores them.</summary>
+    private static void GiveRegions(JobUpload upload, RegionsDocument document, byte[] json)
+    {
+        if (document is not ImageRegionsDocument photos)
+        {
+            throw new ApiException(ApiErrors.ValidationError, "regions: videos do not take regions yet.", new Dictionary<string, object?> { ["path"] = "regions" });
+        }
+
+        var images = upload.Inputs.Select(i => new UploadedImage(i.DisplayName, i.Image!.Width, i.Image.Height)).ToList();
+        Checked(() => RegionsBinding.BindImages(photos, images));
+        upload.GiveRegions(json);
+    }
+
+    /// <summary>A regions problem as the SPEC answers it: 400 <c>validation_error</c> naming <c>details.path</c>.</summary>
+    private static T Checked<T>(Func<T> check)
+    {
+        try
+        {
+            return check();
+        }
+        catch (RegionsValidationException ex)
+        {
+            throw new ApiException(ApiErrors.ValidationError, $"regions: {ex.Message}", new Dictionary<string, object?> { ["path"] = ex.Path });
+        }
     }
 
     private static ApiException ToApi(MediaError error, UploadedFile file) => error.Kind switch

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 
 namespace FaceBlur.Modules.Processing.Jobs.RabbitMq;
@@ -59,7 +60,11 @@ public sealed class RabbitMqJobQueue : IJobQueue, IAsyncDisposable
     public Task<QueueStats> GetStatsAsync(CancellationToken cancellationToken) =>
         _publisher.GetStatsAsync(cancellationToken);
 
-    public Task<bool> PingAsync(CancellationToken cancellationToken) => _publisher.PingAsync(cancellationToken);
+    /// <summary>Healthy when a publish could go out right now (connected, queues declared).</summary>
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        await _publisher.CanPublishAsync(cancellationToken)
+            ? HealthCheckResult.Healthy("Connected to RabbitMQ.")
+            : HealthCheckResult.Unhealthy("RabbitMQ cannot take jobs right now.");
 
     public async Task ConsumeAsync(
         int prefetch,

@@ -103,7 +103,7 @@ internal sealed class RabbitMqPublisher(RabbitMqConnector connector, RabbitMqQue
     }
 
     /// <summary>True when a publish could go out right now (connected, queues declared).</summary>
-    public async Task<bool> PingAsync(CancellationToken cancellationToken)
+    public async Task<bool> CanPublishAsync(CancellationToken cancellationToken)
     {
         using var deadline = new Deadline(RabbitMqConnector.OperationTimeout, connector.Time, cancellationToken, _disposed.Token);
         try
