@@ -43,8 +43,11 @@ WORKDIR /app
 COPY --from=build /app ./
 COPY --from=models /src/models ./models
 RUN mkdir -p /app/storage && chown "$APP_UID" /app/storage
+# ORT_DISABLE_TELEMETRY: ONNX Runtime never phones home (the app also sets it natively before the runtime starts).
 ENV ASPNETCORE_HTTP_PORTS=8080 \
-    STORAGE_DIR=/app/storage
+    STORAGE_DIR=/app/storage \
+    ORT_DISABLE_TELEMETRY=1 \
+    DOTNET_CLI_TELEMETRY_OPTOUT=1
 VOLUME /app/storage
 EXPOSE 8080
 USER $APP_UID

@@ -143,6 +143,7 @@ namespace FaceBlur.Web.Hosting
             AggregateException { InnerExceptions.Count: 1 } a => Describe(a.InnerException!),
             FileNotFoundException f => f.Message,
             DetectorModelException d => d.Message,
+            OnnxRuntimeTelemetryException t => t.Message,
             // The configuration binder names the setting it could not convert ("Failed to convert configuration value ...").
             InvalidOperationException { InnerException: ArgumentException } bind when bind.Message.Contains("configuration value", StringComparison.Ordinal) => bind.Message,
             InvalidOperationException { InnerException: { } inner } => Describe(inner),

@@ -27,6 +27,9 @@ internal sealed class OnnxYuNetModel : IYuNetNetwork
             throw new FileNotFoundException($"{setting}: face detector model not found at {path}", path);
         }
 
+        // Before the runtime initialises: a privacy tool never sends telemetry (see OnnxRuntimeTelemetry).
+        OnnxRuntimeTelemetry.EnsureOff();
+
         using var sessionOptions = new SessionOptions
         {
             IntraOpNumThreads = Math.Max(1, threads),

@@ -164,7 +164,7 @@ public partial class FaultTests
         var logs = new ConcurrentQueue<string>();
         try
         {
-            app = AppProcess.Start(scope, storage, port, logs);
+            app = AppProcess.Start(port, storage, scope.Settings(), logs);
             await Wait.UntilAsync(() => IsUpAsync(client), "the first process listens", Bound);
             var ids = new List<string>();
             for (var i = 0; i < Jobs; i++)
@@ -177,7 +177,7 @@ public partial class FaultTests
             var beforeKill = Succeeded(logs).Count;
             beforeKill.Should().BeLessThan(Jobs, "the kill must land in the middle of the batch");
 
-            app = AppProcess.Start(scope, storage, port, logs);
+            app = AppProcess.Start(port, storage, scope.Settings(), logs);
             await Wait.UntilAsync(() => IsUpAsync(client), "the second process listens", Bound);
             foreach (var id in ids)
             {
@@ -283,62 +283,6 @@ public partial class FaultTests
         {
             Interlocked.Increment(ref _count);
             return Task.CompletedTask;
-        }
-    }
-
-    /// <summary>The published app as a real process (<c>dotnet FaceBlur.Web.dll</c>), its output collected into one log.</summary>
-    private sealed class AppProcess
-    {
-        private readonly Process _process;
-
-        private AppProcess(Process process) => _process = process;
-
-        public static AppProcess Start(TransportScope scope, string storage, int port, ConcurrentQueue<string> logs)
-        {
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = storage };
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "FaceBlur.Web.dll"));
-            start.ArgumentList.Add("--urls");
-            start.ArgumentList.Add($"http://127.0.0.1:{port}");
-            foreach (var (key, value) in scope.Settings(new Dictionary<string, string?>
-            {
-                ["STORAGE_DIR"] = storage,
-                ["STATS_DB_PATH"] = Path.Combine(storage, "stats.db"),
-                ["DETECTOR_MODEL_PATH"] = TestPaths.DetectorModel,
-                ["DETECTOR_MODEL_N_PATH"] = TestPaths.DetectorModelN,
-                ["VIDEO_DETECTOR_MODEL_PATH"] = TestPaths.VideoDetectorModel,
-                ["WORKER_CONCURRENCY"] = "1",
-                ["BLUR_RATE_LIMIT"] = "10000/minute",
-                ["STORAGE_CLEANUP_INTERVAL_MINUTES"] = "0",
-                ["LOG_LEVEL"] = "Information",
-            }))
-            {
-                start.Environment[key] = value;
-            }
-
-            var process = Process.Start(start) ?? throw new InvalidOperationException("The app did not start.");
-            process.OutputDataReceived += (_, e) => Collect(logs, e.Data);
-            process.ErrorDataReceived += (_, e) => Collect(logs, e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            return new AppProcess(process);
-        }
-
-        /// <summary>SIGKILL: no shutdown code runs.</summary>
-        public void Kill9()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(10_000);
-            }
-        }
-
-        private static void Collect(ConcurrentQueue<string> logs, string? line)
-        {
-            if (line is not null)
-            {
-                logs.Enqueue(line);
-            }
         }
     }
 }
