@@ -19,8 +19,9 @@ for tool in dotnet node npm dpkg-query; do
 done
 
 # Debian packages: ffmpeg (video), GTK 3 (OpenCV's library), Redis (also started by the fault tests), Chromium (the
-# end-to-end tests), strace (used by a test), curl; RabbitMQ unless one is given.
-packages=(ffmpeg libgtk-3-0 redis-server chromium curl ca-certificates strace)
+# end-to-end tests), strace (the no-phone-home test traces the app's connections), docker-compose (v1: validates
+# docker-compose.yml without a Docker engine), curl; RabbitMQ unless one is given.
+packages=(ffmpeg libgtk-3-0 redis-server chromium curl ca-certificates strace docker-compose)
 [[ -n "${RABBITMQ_TEST_URL:-}" ]] || packages+=(rabbitmq-server)
 missing=()
 for p in "${packages[@]}"; do
