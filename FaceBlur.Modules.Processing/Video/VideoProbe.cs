@@ -142,10 +142,22 @@ public static class VideoProbe
             using var doc = JsonDocument.Parse(json);
             var root = doc.RootElement;
             var streams = root.TryGetProperty("streams", out var s) ? s.EnumerateArray().ToList() : [];
+            // A container that parses yet holds no stream at all is damaged (400); one that holds only other media
+            // (sound, data) or a video codec ffmpeg does not know is a file this service does not take (415).
+            if (streams.Count == 0)
+            {
+                return MediaResult<VideoInfo>.Fail(MediaErrorKind.CorruptMedia, "The video could not be read: it holds no stream (damaged or empty).");
+            }
+
             var video = streams.FirstOrDefault(x => Str(x, "codec_type") == "video" && !IsAttachedPicture(x));
             if (video.ValueKind != JsonValueKind.Object)
             {
                 return MediaResult<VideoInfo>.Fail(MediaErrorKind.UnsupportedMediaType, "The file has no video stream.");
+            }
+
+            if (Str(video, "codec_name") is null or "none")
+            {
+                return MediaResult<VideoInfo>.Fail(MediaErrorKind.UnsupportedMediaType, "The video's codec is not one this service decodes.");
             }
 
             var audioStreams = streams.Where(x => Str(x, "codec_type") == "audio").ToList();
