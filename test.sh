@@ -28,13 +28,13 @@ for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if ((${#missing[@]})); then
-  install=(apt-get install -y -qq --no-install-recommends "${missing[@]}")
+  install=(apt-get install -y --no-install-recommends "${missing[@]}")
   if [[ "$(id -u)" -ne 0 ]]; then
     give_up "test.sh: these Debian packages are missing: ${missing[*]}. Install them with this command, then run ./test.sh again:
   sudo apt-get update && sudo ${install[*]}"
   fi
   echo "test.sh: installing ${missing[*]}"
-  { DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${install[@]}" >/dev/null; } \
+  { DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${install[@]}" -qq >/dev/null; } \
     || give_up "test.sh: apt-get could not install ${missing[*]}"
 fi
 
