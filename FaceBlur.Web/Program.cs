@@ -6,9 +6,9 @@ using FaceBlur.Modules.Processing.Jobs;
 using FaceBlur.Modules.Stats;
 using FaceBlur.Web.Api;
 using FaceBlur.Web.Cleanup;
-using FaceBlur.Web.Download;
 using FaceBlur.Web.Hosting;
 using FaceBlur.Web.Monitoring;
+using FaceBlur.Web.Results;
 using FaceBlur.Web.Spa;
 using FaceBlur.Web.Upload;
 using Microsoft.Extensions.Configuration.Json;
@@ -118,7 +118,7 @@ namespace FaceBlur.Web.Hosting
                 return;
             }
 
-            app.MapGet("/", () => Results.Content(PlaceholderHtml, "text/html; charset=utf-8")).ExcludeFromDescription();
+            app.MapGet("/", () => TypedResults.Content(PlaceholderHtml, "text/html; charset=utf-8")).ExcludeFromDescription();
         }
 
         private const string PlaceholderHtml = """

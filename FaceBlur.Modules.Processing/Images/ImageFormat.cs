@@ -1,12 +1,24 @@
+using System.Text.Json.Serialization;
+
 namespace FaceBlur.Modules.Processing.Images;
 
-/// <summary>The still-image formats the service reads and writes.</summary>
+/// <summary>The still-image formats the service reads and writes. JSON: the lower-case names.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ImageFormat>))]
 public enum ImageFormat
 {
+    [JsonStringEnumMemberName("jpeg")]
     Jpeg,
+
+    [JsonStringEnumMemberName("png")]
     Png,
+
+    [JsonStringEnumMemberName("webp")]
     WebP,
+
+    [JsonStringEnumMemberName("bmp")]
     Bmp,
+
+    [JsonStringEnumMemberName("tiff")]
     Tiff,
 }
 

@@ -2,11 +2,15 @@ using System.Diagnostics;
 using FaceBlur.Modules.Processing.Anonymization;
 using FaceBlur.Modules.Processing.Detection;
 using FaceBlur.Modules.Processing.Media;
+using FaceBlur.Modules.Processing.Regions;
 using OpenCvSharp;
 
 namespace FaceBlur.Modules.Processing.Images;
 
-/// <summary>The anonymized image: its bytes, their format, the upright size and the faces that were hidden.</summary>
+/// <summary>
+/// The anonymized image: its bytes, their format, the upright size, the face boxes that were hidden, and every region
+/// of the image as the regions export shows it (hidden ones, and kept ones with hidden false).
+/// </summary>
 public sealed record ProcessedImage(
     byte[] Bytes,
     ImageFormat Format,
@@ -16,6 +20,8 @@ public sealed record ProcessedImage(
     TimeSpan DetectionTime)
 {
     public string ContentType => Format.ContentType();
+
+    public IReadOnlyList<ImageRegion> Regions { get; init; } = [];
 }
 
 /// <summary>
@@ -24,8 +30,16 @@ public sealed record ProcessedImage(
 /// </summary>
 public sealed class ImageProcessor(IFaceDetector detector, ProcessingOptions options)
 {
-    public MediaResult<ProcessedImage> Process(byte[] data, AnonymizeOptions anonymize, CancellationToken cancellationToken = default)
+    public MediaResult<ProcessedImage> Process(byte[] data, AnonymizeOptions anonymize, CancellationToken cancellationToken = default) =>
+        Process(data, anonymize, RegionRequest.DetectOnly, cancellationToken);
+
+    /// <summary>
+    /// Hides what <paramref name="regions"/> asks: the detector's faces (unless it is off) except those over a kept
+    /// region, plus the given hidden regions (boxes in upright pixels).
+    /// </summary>
+    public MediaResult<ProcessedImage> Process(byte[] data, AnonymizeOptions anonymize, RegionRequest regions, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(regions);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(anonymize);
         var decoded = ImageDecoder.Decode(data, options.MaxImageMegapixels);
@@ -39,7 +53,11 @@ public sealed class ImageProcessor(IFaceDetector detector, ProcessingOptions opt
 
         var started = Stopwatch.GetTimestamp();
         IReadOnlyList<FaceBox> faces;
-        if (image.HasAlpha)
+        if (!regions.Detect)
+        {
+            faces = [];
+        }
+        else if (image.HasAlpha)
         {
             using var bgr = new Mat();
             Cv2.CvtColor(image.Pixels, bgr, ColorConversionCodes.BGRA2BGR);
@@ -53,9 +71,11 @@ public sealed class ImageProcessor(IFaceDetector detector, ProcessingOptions opt
         var detectionTime = Stopwatch.GetElapsedTime(started);
         cancellationToken.ThrowIfCancellationRequested();
 
-        Anonymizer.Apply(image.Pixels, faces, anonymize);
+        var all = RegionPlan.ForImage(faces, regions.Given);
+        var hidden = all.Where(r => r.Hidden).Select(r => r.Box.ToFaceBox(r.Score ?? 1)).ToList();
+        Anonymizer.Apply(image.Pixels, hidden, anonymize);
         var encoded = ImageEncoder.Encode(image.Pixels, image.Format);
         return MediaResult<ProcessedImage>.Ok(
-            new ProcessedImage(encoded.Bytes, encoded.Format, image.Pixels.Width, image.Pixels.Height, faces, detectionTime));
+            new ProcessedImage(encoded.Bytes, encoded.Format, image.Pixels.Width, image.Pixels.Height, hidden, detectionTime) { Regions = all });
     }
 }

@@ -21,6 +21,7 @@ public sealed partial class JobMetrics : IDisposable
     private static readonly double[] DurationBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800];
 
     private readonly Meter _meter;
+    private readonly Counter<long> _submitted;
     private readonly Counter<long> _completed;
     private readonly Histogram<double> _duration;
     private readonly Histogram<double> _queueWait;
@@ -45,6 +46,7 @@ public sealed partial class JobMetrics : IDisposable
         _logger = logger;
         _meter = meterFactory.Create(MeterName);
         var seconds = new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets };
+        _submitted = _meter.CreateCounter<long>("faceblur.jobs.submitted", description: "Jobs accepted (202) and queued, by kind.");
         _completed = _meter.CreateCounter<long>("faceblur.jobs.completed", description: "Jobs that ended, by kind and outcome (succeeded|failed).");
         _duration = _meter.CreateHistogram("faceblur.job.duration", "s", "Processing time of a job, from start to stored result.", advice: seconds);
         _queueWait = _meter.CreateHistogram("faceblur.queue.wait", "s", "Time a job waited in the queue before a worker started it.", advice: seconds);
@@ -65,6 +67,9 @@ public sealed partial class JobMetrics : IDisposable
     }
 
     public static string KindLabel(JobKind kind) => kind == JobKind.Images ? "images" : "video";
+
+    /// <summary>A job was accepted and queued.</summary>
+    public void Submitted(JobKind kind) => _submitted.Add(1, new KeyValuePair<string, object?>("kind", KindLabel(kind)));
 
     /// <summary>A worker started a job that was enqueued at <paramref name="enqueuedAt"/>.</summary>
     public void Started(DateTimeOffset enqueuedAt)

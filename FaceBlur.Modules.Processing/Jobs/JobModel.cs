@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using FaceBlur.Modules.Processing.Anonymization;
+using FaceBlur.Modules.Processing.Images;
 
 namespace FaceBlur.Modules.Processing.Jobs;
 
@@ -39,10 +40,18 @@ public static class JobStages
     public const string Encoding = "encoding";
 }
 
-/// <summary>One uploaded file of a job: where it is stored (relative to STORAGE_DIR) and a safe name for the output.</summary>
+/// <summary>
+/// One uploaded file of a job: where it is stored (relative to STORAGE_DIR), a safe name for the output, and what the
+/// upload learned of it, so the worker reads nothing twice (absent in messages queued by an older version).
+/// </summary>
 public sealed record JobInput(
     [property: JsonPropertyName("stored_path")] string StoredPath,
-    [property: JsonPropertyName("display_name")] string DisplayName);
+    [property: JsonPropertyName("display_name")] string DisplayName)
+{
+    /// <summary>An image's format and stored size, from its header.</summary>
+    [JsonPropertyName("image")]
+    public ImageFacts? Image { get; init; }
+}
 
 /// <summary>What a worker needs to run a job. Travels through the queue as JSON.</summary>
 public sealed record JobMessage(

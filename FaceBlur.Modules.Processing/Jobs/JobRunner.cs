@@ -19,8 +19,10 @@ public sealed record JobOutcome(JobResult? Result, string? FailureReason)
 /// a result that cannot be written (storage full or not writable) fails the job at once; anything else unexpected is
 /// thrown, so the queue retries the job and dead-letters it after its delivery limit.
 /// </summary>
-public sealed class JobRunner(ImageProcessor images, VideoAnonymizer videos, JobStorage storage)
+internal sealed class JobRunner(ImageProcessor images, VideoAnonymizer videos, JobService jobs)
 {
+    private readonly JobStorage storage = jobs.Storage;
+
     public const string ZipFileName = "blurred_images.zip";
 
     public async Task<JobOutcome> RunAsync(JobMessage message, JobProgress progress, CancellationToken cancellationToken)
@@ -35,7 +37,7 @@ public sealed class JobRunner(ImageProcessor images, VideoAnonymizer videos, Job
                 _ => await RunVideoAsync(message, progress, cancellationToken),
             };
         }
-        catch (Exception ex) when (JobStorage.IsStorageFailure(ex))
+        catch (Exception ex) when (StorageUnavailableException.IsStorageFailure(ex))
         {
             // Not the media's fault and not worth a retry loop: the job ends failed with a reason saying so (the
             // result was written under a temporary name, so nothing half-written is ever served).
@@ -83,64 +85,114 @@ public sealed class JobRunner(ImageProcessor images, VideoAnonymizer videos, Job
         });
     }
 
+    /// <summary>
+    /// One image is written as itself, several into a zip, each as soon as it is processed: only one image is in memory
+    /// at a time. The work is synchronous on purpose: the worker calls this on its dedicated (lowered) thread, and an
+    /// await before the CPU work would move that work onto the thread pool that serves HTTP requests.
+    /// </summary>
     private async Task<JobOutcome> RunImagesAsync(JobMessage message, JobProgress progress, CancellationToken cancellationToken)
     {
-        var outputs = new List<(string Name, ProcessedImage Image)>(message.Inputs.Count);
+        var single = message.Inputs.Count == 1;
+        var fileName = single ? "result" + OutputFormat(message.Inputs[0]).FileExtension() : "result.zip";
+        ImagesWritten? written = null;
+        var relative = await storage.ProduceResultAsync(
+            message.TaskId,
+            fileName,
+            (temporary, ct) =>
+            {
+                written = single ? WriteImage(message, temporary, progress, ct) : WriteZip(message, temporary, progress, ct);
+                return Task.FromResult(written.Failure is null);
+            },
+            cancellationToken);
+        if (relative is null || written is null)
+        {
+            return JobOutcome.Failed(written?.Failure ?? "The images could not be processed.");
+        }
+
+        return JobOutcome.Succeeded(new JobResult(relative, written.ContentType, written.FileName, written.Faces));
+    }
+
+    private ImagesWritten WriteImage(JobMessage message, string path, JobProgress progress, CancellationToken cancellationToken)
+    {
+        var input = message.Inputs[0];
+        progress.Report(JobStages.Detecting, 0);
+        var processed = ProcessInput(input, message.Options, cancellationToken);
+        if (!processed.IsSuccess)
+        {
+            return ImagesWritten.Failed($"{input.DisplayName}: {processed.Error!.Message}");
+        }
+
+        var image = processed.Value!;
+        progress.Report(JobStages.Encoding, 0.95);
+        File.WriteAllBytes(path, image.Bytes);
+        return new ImagesWritten(image.Faces.Count, image.ContentType, "blurred_" + OutputName(input.DisplayName, image.Format), null);
+    }
+
+    private ImagesWritten WriteZip(JobMessage message, string path, JobProgress progress, CancellationToken cancellationToken)
+    {
+        using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        using var zip = new ZipArchive(file, ZipArchiveMode.Create);
+        var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var faces = 0;
         for (var i = 0; i < message.Inputs.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            progress.Report(JobStages.Detecting, (double)i / message.Inputs.Count);
+            progress.Report(JobStages.Detecting, 0.95 * i / message.Inputs.Count);
             var input = message.Inputs[i];
-            var path = storage.Resolve(input.StoredPath);
-            if (!File.Exists(path))
-            {
-                return JobOutcome.Failed($"{input.DisplayName}: the uploaded file has expired.");
-            }
-
-            // Read and processed synchronously: the worker calls this on its dedicated thread, and an await here would
-            // move the CPU work that follows onto the thread pool that serves HTTP requests.
-            var bytes = File.ReadAllBytes(path);
-            var processed = images.Process(bytes, message.Options, cancellationToken);
+            var processed = ProcessInput(input, message.Options, cancellationToken);
             if (!processed.IsSuccess)
             {
-                return JobOutcome.Failed($"{input.DisplayName}: {processed.Error!.Message}");
+                return ImagesWritten.Failed($"{input.DisplayName}: {processed.Error!.Message}");
             }
 
-            outputs.Add((OutputName(input.DisplayName, processed.Value!.Format), processed.Value));
+            var image = processed.Value!;
+            // Already-compressed formats gain nothing from deflate.
+            var entry = zip.CreateEntry(UniqueName(OutputName(input.DisplayName, image.Format), used), CompressionLevel.NoCompression);
+            // Faces found in this image, for clients that show per-image counts (X-Faces-Detected is the total).
+            entry.Comment = FacesComment(image.Faces.Count);
+            using (var entryStream = entry.Open())
+            {
+                entryStream.Write(image.Bytes);
+            }
+
+            faces += image.Faces.Count;
         }
 
         progress.Report(JobStages.Encoding, 0.95);
-        var faces = outputs.Sum(o => o.Image.Faces.Count);
-        if (outputs.Count == 1)
+        return new ImagesWritten(faces, "application/zip", ZipFileName, null);
+    }
+
+    private MediaResult<ProcessedImage> ProcessInput(JobInput input, Anonymization.AnonymizeOptions options, CancellationToken cancellationToken)
+    {
+        var path = storage.Resolve(input.StoredPath);
+        if (!File.Exists(path))
         {
-            var (name, image) = outputs[0];
-            var fileName = "blurred_" + name;
-            var relative = await storage.WriteResultAsync(
-                message.TaskId,
-                "result" + image.Format.FileExtension(),
-                (stream, ct) => stream.WriteAsync(image.Bytes, ct).AsTask(),
-                cancellationToken);
-            return JobOutcome.Succeeded(new JobResult(relative, image.ContentType, fileName, faces));
+            return MediaResult<ProcessedImage>.Fail(MediaErrorKind.CorruptMedia, "the uploaded file has expired.");
         }
 
-        var zipPath = await storage.WriteResultAsync(
-            message.TaskId,
-            "result.zip",
-            async (stream, ct) =>
-            {
-                await using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
-                foreach (var (name, image) in UniqueNames(outputs))
-                {
-                    // Already-compressed formats gain nothing from deflate.
-                    var entry = zip.CreateEntry(name, CompressionLevel.NoCompression);
-                    // Faces found in this image, for clients that show per-image counts (X-Faces-Detected is the total).
-                    entry.Comment = FacesComment(image.Faces.Count);
-                    await using var entryStream = await entry.OpenAsync(ct);
-                    await entryStream.WriteAsync(image.Bytes, ct);
-                }
-            },
-            cancellationToken);
-        return JobOutcome.Succeeded(new JobResult(zipPath, "application/zip", ZipFileName, faces));
+        return images.Process(File.ReadAllBytes(path), options, cancellationToken);
+    }
+
+    /// <summary>The format an input is written in: its own (known from the upload; sniffed for older messages).</summary>
+    private ImageFormat OutputFormat(JobInput input)
+    {
+        var format = input.Image?.Format;
+        if (format is null)
+        {
+            var path = storage.Resolve(input.StoredPath);
+            using var stream = File.Exists(path) ? File.OpenRead(path) : null;
+            var head = new byte[64];
+            var read = stream?.Read(head) ?? 0;
+            format = ImageSniffer.Sniff(head.AsSpan(0, read));
+        }
+
+        return format ?? ImageFormat.Png;
+    }
+
+    /// <summary>What writing the images gave: the faces hidden and how the result is served, or why it failed.</summary>
+    private sealed record ImagesWritten(int Faces, string ContentType, string FileName, string? Failure)
+    {
+        public static ImagesWritten Failed(string reason) => new(0, "", "", reason);
     }
 
     /// <summary>The comment of each zip entry: <c>faces=N</c>, the faces found in that image.</summary>
@@ -153,18 +205,15 @@ public sealed class JobRunner(ImageProcessor images, VideoAnonymizer videos, Job
         return (string.IsNullOrEmpty(stem) ? "image" : stem) + format.FileExtension();
     }
 
-    private static IEnumerable<(string Name, ProcessedImage Image)> UniqueNames(List<(string Name, ProcessedImage Image)> outputs)
+    /// <summary>The name, or "stem (2).ext", "stem (3).ext"... when an earlier entry already has it.</summary>
+    private static string UniqueName(string name, HashSet<string> used)
     {
-        var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (name, image) in outputs)
+        var candidate = name;
+        for (var n = 2; !used.Add(candidate); n++)
         {
-            var candidate = name;
-            for (var n = 2; !used.Add(candidate); n++)
-            {
-                candidate = $"{Path.GetFileNameWithoutExtension(name)} ({n}){Path.GetExtension(name)}";
-            }
-
-            yield return (candidate, image);
+            candidate = $"{Path.GetFileNameWithoutExtension(name)} ({n}){Path.GetExtension(name)}";
         }
+
+        return candidate;
     }
 }

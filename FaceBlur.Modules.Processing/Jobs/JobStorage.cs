@@ -3,9 +3,10 @@ namespace FaceBlur.Modules.Processing.Jobs;
 /// <summary>
 /// The on-disk layout under STORAGE_DIR: one directory per job, <c>jobs/{task_id}/</c>, holding its inputs and, once
 /// done, its result. Names inside are generated, never taken from a client. Results are written to a temporary name
-/// and renamed into place, so a half-written result is never visible.
+/// and renamed into place, so a half-written result is never visible. Only the job service and its worker know this
+/// layout: everything else asks <see cref="JobService"/>.
 /// </summary>
-public sealed class JobStorage(JobsOptions options)
+internal sealed class JobStorage(JobsOptions options)
 {
     public const string JobsFolder = "jobs";
 
@@ -21,6 +22,11 @@ public sealed class JobStorage(JobsOptions options)
 
     public string JobDirectory(string taskId) =>
         IsValidTaskId(taskId) ? Path.Combine(JobsRoot, taskId) : throw new ArgumentException("Invalid task id.", nameof(taskId));
+
+    /// <summary>Where an uploaded file of a job is stored: a generated name, never the client's.</summary>
+    public string InputPath(string taskId, int index) => Path.Combine(JobDirectory(taskId), InputFileName(index));
+
+    public static string InputFileName(int index) => $"input-{index:00}.upload";
 
     /// <summary>Relative path (as stored in messages and job state) of a job's file.</summary>
     public static string RelativePath(string taskId, string fileName) => $"{JobsFolder}/{taskId}/{fileName}";
@@ -51,21 +57,6 @@ public sealed class JobStorage(JobsOptions options)
         return dir;
     }
 
-    /// <summary>
-    /// True for a write that failed because of the storage itself (full, over quota, read-only or denied) rather than
-    /// because of the data: such a failure is the server's, not the upload's. On Linux an IOException's HResult is the errno.
-    /// </summary>
-    public static bool IsStorageFailure(Exception ex) => ex switch
-    {
-        StorageUnavailableException or UnauthorizedAccessException => true,
-        IOException io => io.HResult is ENOSPC or EROFS or EDQUOT,
-        _ => false,
-    };
-
-    private const int ENOSPC = 28;
-    private const int EROFS = 30;
-    private const int EDQUOT = 122;
-
     /// <summary>Deletes a job's directory and everything in it; missing is fine.</summary>
     public void DeleteJob(string taskId)
     {
@@ -74,6 +65,39 @@ public sealed class JobStorage(JobsOptions options)
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    /// <summary>Every job directory with when it was last touched: the newest write time of it and the files in it.</summary>
+    public IEnumerable<(string Name, DateTimeOffset LastTouched)> ListJobDirectories()
+    {
+        var root = new DirectoryInfo(JobsRoot);
+        if (!root.Exists)
+        {
+            yield break;
+        }
+
+        foreach (var dir in root.EnumerateDirectories())
+        {
+            var newest = dir.LastWriteTimeUtc;
+            foreach (var file in dir.EnumerateFiles())
+            {
+                newest = file.LastWriteTimeUtc > newest ? file.LastWriteTimeUtc : newest;
+            }
+
+            yield return (dir.Name, new DateTimeOffset(newest, TimeSpan.Zero));
+        }
+    }
+
+    /// <summary>Deletes a job directory found by <see cref="ListJobDirectories"/> (any name, only under the jobs root).</summary>
+    public void DeleteJobDirectory(string name)
+    {
+        var dir = new DirectoryInfo(Path.Combine(JobsRoot, name));
+        if (dir.Parent?.FullName != new DirectoryInfo(JobsRoot).FullName)
+        {
+            throw new ArgumentException("Not a job directory.", nameof(name));
+        }
+
+        dir.Delete(recursive: true);
     }
 
     /// <summary>Deletes a job's inputs, keeping its result.</summary>
@@ -144,4 +168,20 @@ public sealed class JobStorage(JobsOptions options)
 }
 
 /// <summary>STORAGE_DIR cannot be written (missing, not a directory, read-only, full).</summary>
-public sealed class StorageUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class StorageUnavailableException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>
+    /// True for a write that failed because of the storage itself (full, over quota, read-only or denied) rather than
+    /// because of the data: such a failure is the server's, not the upload's. On Linux an IOException's HResult is the errno.
+    /// </summary>
+    public static bool IsStorageFailure(Exception ex) => ex switch
+    {
+        StorageUnavailableException or UnauthorizedAccessException => true,
+        IOException io => io.HResult is ENOSPC or EROFS or EDQUOT,
+        _ => false,
+    };
+
+    private const int ENOSPC = 28;
+    private const int EROFS = 30;
+    private const int EDQUOT = 122;
+}

@@ -10,11 +10,10 @@ namespace FaceBlur.Modules.Processing.Jobs;
 /// crash that happened between storing and acknowledging). Stopping the host cancels running jobs without
 /// acknowledging them, so the queue delivers them again.
 /// </summary>
-public sealed partial class JobWorker(
+internal sealed partial class JobWorker(
     IJobQueue queue,
-    IJobStore store,
+    JobService jobs,
     JobRunner runner,
-    JobStorage storage,
     JobsOptions options,
     JobMetrics metrics,
     IEnumerable<IJobObserver> observers,
@@ -35,7 +34,7 @@ public sealed partial class JobWorker(
         LogStarted(logger, options.EffectiveConcurrency);
         try
         {
-            await queue.ConsumeAsync(options.EffectiveConcurrency, HandleAsync, OnDeadLetterAsync, stoppingToken);
+            await queue.ConsumeAsync(options.EffectiveConcurrency, HandleAsync, jobs.DeadLetterAsync, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -47,7 +46,7 @@ public sealed partial class JobWorker(
     internal async Task HandleAsync(JobDelivery delivery, CancellationToken cancellationToken)
     {
         var message = delivery.Message;
-        var state = await store.TryStartAsync(message.TaskId, cancellationToken);
+        var state = await jobs.TryStartAsync(message.TaskId, cancellationToken);
         if (state is null)
         {
             LogSkipped(logger, message.TaskId, delivery.DeliveryCount);
@@ -57,7 +56,7 @@ public sealed partial class JobWorker(
         LogJobStarted(logger, message.TaskId, message.Kind, message.Inputs.Count, delivery.DeliveryCount);
         metrics.Started(message.EnqueuedAt);
         var started = time.GetTimestamp();
-        var progress = new JobProgress(store, message.TaskId, time, logger);
+        var progress = jobs.TrackProgress(message.TaskId);
 
         // CPU work on a dedicated thread: the queue bounds how many run at once (prefetch = WORKER_CONCURRENCY).
         var outcome = await Task.Factory.StartNew(
@@ -75,17 +74,15 @@ public sealed partial class JobWorker(
         JobEnded ended;
         if (outcome.Result is { } result)
         {
-            await store.CompleteAsync(message.TaskId, result, cancellationToken);
+            await jobs.CompleteAsync(message, result, cancellationToken);
             var elapsed = time.GetElapsedTime(started);
             LogJobSucceeded(logger, message.TaskId, result.FacesDetected, elapsed.TotalMilliseconds);
-            TryDelete(message.TaskId, () => storage.DeleteInputs(message));
             ended = new JobEnded(message.TaskId, message.Kind, true, message.Inputs.Count, result.FacesDetected, result.VideoSeconds, result.VideoFrames, elapsed);
         }
         else
         {
-            await store.FailAsync(message.TaskId, outcome.FailureReason ?? "Processing failed.", cancellationToken);
+            await jobs.FailAsync(message, outcome.FailureReason ?? "Processing failed.", cancellationToken);
             LogJobFailed(logger, message.TaskId, outcome.FailureReason);
-            TryDelete(message.TaskId, () => storage.DeleteJob(message.TaskId));
             ended = new JobEnded(message.TaskId, message.Kind, false, message.Inputs.Count, 0, 0, 0, time.GetElapsedTime(started));
         }
 
@@ -110,29 +107,6 @@ public sealed partial class JobWorker(
         }
     }
 
-    /// <summary>A job whose processing threw on every delivery: it ends failed instead of looping.</summary>
-    internal async Task OnDeadLetterAsync(JobMessage message, int deliveries, CancellationToken cancellationToken)
-    {
-        var reason = $"Processing failed {deliveries} times; the file may be damaged or unsupported.";
-        await store.FailAsync(message.TaskId, reason, cancellationToken);
-        LogDeadLettered(logger, message.TaskId, deliveries);
-        metrics.DeadLettered(message.Kind);
-        TryDelete(message.TaskId, () => storage.DeleteJob(message.TaskId));
-    }
-
-    /// <summary>Deletes files that are no longer needed; on failure the cleanup loop removes them later.</summary>
-    private void TryDelete(string taskId, Action delete)
-    {
-        try
-        {
-            delete();
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            LogFilesNotDeleted(logger, taskId, ex.Message);
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Job worker disabled (WORKER_ENABLED=false): this instance only accepts and serves jobs")]
     private static partial void LogDisabled(ILogger logger);
 
@@ -151,12 +125,6 @@ public sealed partial class JobWorker(
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {TaskId} failed: {Reason}")]
     private static partial void LogJobFailed(ILogger logger, string taskId, string? reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {TaskId} dead-lettered after {Deliveries} deliveries")]
-    private static partial void LogDeadLettered(ILogger logger, string taskId, int deliveries);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Observer {Observer} failed for job {TaskId}")]
     private static partial void LogObserverFailed(ILogger logger, Exception exception, string taskId, string observer);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Files of job {TaskId} not deleted: {Reason}")]
-    private static partial void LogFilesNotDeleted(ILogger logger, string taskId, string reason);
 }

@@ -11,8 +11,8 @@ public static class JobsServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the job layer. The transports are chosen here, once, by configuration: RABBITMQ_URL set = RabbitMQ,
-    /// else the in-process queue; REDIS_URL set = Redis, else the in-memory store. Also the storage layout, the runner
-    /// and the worker (a hosted service).
+    /// else the in-process queue; REDIS_URL set = Redis, else the in-memory store. Also the job service (the one owner of a job), the
+    /// runner and the worker (a hosted service).
     /// </summary>
     public static IServiceCollection AddJobs(this IServiceCollection services, IConfiguration configuration)
     {
@@ -22,9 +22,9 @@ public static class JobsServiceCollectionExtensions
             .ValidateWith(Validate)
             .ValidateOnStart();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<JobsOptions>>().Value);
-        services.AddSingleton<JobStorage>();
         services.AddSingleton<IJobStore>(CreateStore);
         services.AddSingleton<IJobQueue>(CreateQueue);
+        services.AddSingleton<JobService>();
         services.AddSingleton<JobRunner>();
         services.AddSingleton<JobMetrics>();
         services.AddHostedService<JobWorker>();

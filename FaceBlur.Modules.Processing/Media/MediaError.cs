@@ -14,6 +14,9 @@ public enum MediaErrorKind
 
     /// <summary>The format is recognised but the content cannot be decoded (truncated, corrupt).</summary>
     CorruptMedia,
+
+    /// <summary>The file's name says one format and its content is another (`validation_error`).</summary>
+    NameMismatch,
 }
 
 /// <summary>A typed refusal: what went wrong, in words a user can read (no paths, no stack traces).</summary>

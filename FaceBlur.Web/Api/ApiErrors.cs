@@ -51,7 +51,7 @@ public static class ApiErrors
 
     /// <summary>An error envelope as an endpoint result.</summary>
     public static IResult Result(string code, string message, IReadOnlyDictionary<string, object?>? details = null) =>
-        Results.Json(new ErrorEnvelope(code, message, details ?? Empty), statusCode: StatusOf(code));
+        TypedResults.Json(new ErrorEnvelope(code, message, details ?? Empty), statusCode: StatusOf(code));
 
     /// <summary>Writes an error envelope on a response that has not started (middleware, limiter callbacks).</summary>
     public static Task WriteAsync(HttpContext context, string code, string message, IReadOnlyDictionary<string, object?>? details = null)

@@ -65,7 +65,7 @@ public static partial class ErrorHandling
                     LogDependencyDown(logger, exception.GetType().Name, exception.Message);
                     await ApiErrors.WriteAsync(httpContext, ApiErrors.ServiceUnavailable, "The service is temporarily unavailable; try again shortly.");
                     return true;
-                case var storage when JobStorage.IsStorageFailure(storage):
+                case var storage when StorageUnavailableException.IsStorageFailure(storage):
                     LogDependencyDown(logger, "storage", exception.Message);
                     await ApiErrors.WriteAsync(httpContext, ApiErrors.ServiceUnavailable, "Storage is unavailable (full or not writable); try again later.", new Dictionary<string, object?> { ["dependency"] = "storage" });
                     return true;

@@ -27,7 +27,7 @@ public static class ServiceEndpoints
         app.MapGet("/limits", (IOptions<UploadOptions> upload) =>
             {
                 var o = upload.Value;
-                return Results.Json(new Envelope<LimitsData>(
+                return TypedResults.Json(new Envelope<LimitsData>(
                     "ok",
                     "What uploads this server accepts.",
                     new LimitsData(o.ImageExtensions, o.VideoExtensions, o.MaxUploadMb, o.MaxUploadFiles, o.MaxVideoMb, o.MaxVideoSeconds, OptionFields.Modes, OptionFields.Shapes)));
@@ -52,7 +52,7 @@ public static class ServiceEndpoints
         };
         var healthy = checks.Values.All(v => v == "ok");
         var down = checks.Where(c => c.Value != "ok").Select(c => c.Key).ToList();
-        return Results.Json(
+        return TypedResults.Json(
             new Envelope<HealthData>(
                 healthy ? "ok" : "error",
                 healthy ? "All systems go." : $"Unavailable: {string.Join(", ", down)}.",
@@ -60,28 +60,14 @@ public static class ServiceEndpoints
             statusCode: healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
-    private static async Task<IResult> GetQueueAsync(IJobQueue queue, IJobStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> GetQueueAsync(JobService jobs, CancellationToken cancellationToken)
     {
         // Available = a job could be accepted right now: both the queue and the store answer.
-        QueueStats? stats = null;
-        int? processing = null;
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(CheckTimeout);
-            stats = await queue.GetStatsAsync(timeout.Token);
-            processing = await store.CountProcessingAsync(timeout.Token);
-        }
-        catch (Exception ex) when (ex is JobQueueUnavailableException or JobStoreUnavailableException or OperationCanceledException)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-        }
-
-        var available = stats is not null && processing is not null;
-        return Results.Json(new Envelope<QueueData>(
+        var status = await jobs.GetQueueStatusAsync(cancellationToken);
+        return TypedResults.Json(new Envelope<QueueData>(
             "ok",
-            available ? $"{stats!.Queued} job(s) waiting." : "The queue or the job store is not reachable right now.",
-            new QueueData(stats?.Queued ?? 0, stats?.Consumers ?? 0, processing ?? 0, available)));
+            status.Available ? $"{status.Queued} job(s) waiting." : "The queue or the job store is not reachable right now.",
+            new QueueData(status.Queued, status.Consumers, status.Processing, status.Available)));
     }
 
     private static async Task<bool> PingAsync(Func<CancellationToken, Task<bool>> ping, CancellationToken cancellationToken)

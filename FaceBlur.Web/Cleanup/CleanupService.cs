@@ -19,15 +19,12 @@ public sealed class CleanupOptions
 }
 
 /// <summary>
-/// The TTL sweep: every STORAGE_CLEANUP_INTERVAL_MINUTES, deletes job directories under STORAGE_DIR untouched for
-/// longer than STORAGE_TTL_MINUTES and drops expired job state. Only <c>STORAGE_DIR/jobs</c> is swept: other files
-/// there (the stats database) are never touched.
+/// The TTL sweep on a timer: every STORAGE_CLEANUP_INTERVAL_MINUTES the job service deletes job directories untouched
+/// for longer than STORAGE_TTL_MINUTES and drops expired job state.
 /// </summary>
 public sealed partial class CleanupService(
     IOptions<CleanupOptions> cleanupOptions,
-    JobsOptions jobsOptions,
-    JobStorage storage,
-    IJobStore store,
+    JobService jobs,
     TimeProvider time,
     ILogger<CleanupService> logger) : BackgroundService
 {
@@ -58,47 +55,9 @@ public sealed partial class CleanupService(
     /// <summary>One sweep; returns how many job directories were deleted.</summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
-        var cutoff = time.GetUtcNow() - jobsOptions.StorageTtl;
-        var deleted = 0;
-        var root = new DirectoryInfo(storage.JobsRoot);
-        if (root.Exists)
-        {
-            foreach (var dir in root.EnumerateDirectories())
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (LastTouched(dir) < cutoff)
-                {
-                    try
-                    {
-                        dir.Delete(recursive: true);
-                        deleted++;
-                    }
-                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                    {
-                        LogDeleteFailed(logger, dir.Name, ex.Message);
-                    }
-                }
-            }
-        }
-
-        await store.PurgeExpiredAsync(cancellationToken);
+        var deleted = await jobs.SweepAsync(cancellationToken);
         LogSwept(logger, deleted);
         return deleted;
-    }
-
-    /// <summary>The newest write time of the directory and the files in it.</summary>
-    private static DateTimeOffset LastTouched(DirectoryInfo dir)
-    {
-        var newest = dir.LastWriteTimeUtc;
-        foreach (var file in dir.EnumerateFiles())
-        {
-            if (file.LastWriteTimeUtc > newest)
-            {
-                newest = file.LastWriteTimeUtc;
-            }
-        }
-
-        return new DateTimeOffset(newest, TimeSpan.Zero);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Storage cleanup disabled (STORAGE_CLEANUP_INTERVAL_MINUTES=0)")]
@@ -106,9 +65,6 @@ public sealed partial class CleanupService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Storage cleanup deleted {Deleted} expired job director(ies)")]
     private static partial void LogSwept(ILogger logger, int deleted);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Storage cleanup could not delete job {TaskId}: {Reason}")]
-    private static partial void LogDeleteFailed(ILogger logger, string taskId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Storage cleanup failed: {Reason}")]
     private static partial void LogSweepFailed(ILogger logger, string reason);

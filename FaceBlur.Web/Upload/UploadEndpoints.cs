@@ -1,6 +1,7 @@
 using FaceBlur.Modules.Processing;
 using FaceBlur.Modules.Processing.Jobs;
 using FaceBlur.Web.Api;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
@@ -50,13 +51,13 @@ public static class UploadEndpoints
         .Produces<Envelope<AcceptedData>>(StatusCodes.Status202Accepted)
         .ProducesErrors(400, 413, 415, 429, 503);
 
-    private static IResult Accepted(AcceptedJob job)
+    private static JsonHttpResult<Envelope<AcceptedData>> Accepted(AcceptedJob job)
     {
         var kind = job.Kind == JobKind.Images ? "images" : "video";
         var message = job.Kind == JobKind.Images
             ? $"{job.Files} image(s) queued; poll /results/{job.TaskId}."
             : $"Video queued; poll /results/{job.TaskId}.";
-        return Results.Json(
+        return TypedResults.Json(
             new Envelope<AcceptedData>("queued", message, new AcceptedData(job.TaskId, kind, job.Kind == JobKind.Images ? job.Files : null)),
             statusCode: StatusCodes.Status202Accepted);
     }

@@ -5,21 +5,17 @@ using FaceBlur.Web.Api;
 
 namespace FaceBlur.Web.Upload;
 
-/// <summary>The upload routes' instruments: jobs accepted by kind, uploads refused by error code.</summary>
+/// <summary>The upload routes' instrument: uploads refused by error code (jobs accepted are counted by the job service).</summary>
 public sealed class UploadMetrics
 {
-    private readonly Counter<long> _submitted;
     private readonly Counter<long> _rejected;
 
     public UploadMetrics(IMeterFactory meterFactory)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         var meter = meterFactory.Create(JobMetrics.MeterName);
-        _submitted = meter.CreateCounter<long>("faceblur.jobs.submitted", description: "Jobs accepted (202) and queued, by kind.");
         _rejected = meter.CreateCounter<long>("faceblur.rejected_uploads", description: "Uploads refused, by the error code answered.");
     }
-
-    public void Submitted(JobKind kind) => _submitted.Add(1, new KeyValuePair<string, object?>("kind", JobMetrics.KindLabel(kind)));
 
     public void Rejected(string code) => _rejected.Add(1, new KeyValuePair<string, object?>("code", code));
 }

@@ -1,5 +1,5 @@
 import { Circle, RotateCcw, Square } from "lucide-react";
-import type { BlurOptions, Mode, Shape } from "@/lib/api";
+import type { AnonymizeOptions, Mode, Shape } from "@/lib/api";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Label } from "@/components/ui/label";
@@ -11,11 +11,11 @@ const modeNames: Record<Mode, string> = { blur: "Blur", pixelate: "Pixelate", so
 const shapeNames: Record<Shape, string> = { ellipse: "Ellipse", rect: "Rectangle" };
 
 interface Props {
-  options: BlurOptions;
+  options: AnonymizeOptions;
   modes: Mode[];
   shapes: Shape[];
   disabled?: boolean;
-  onChange: (patch: Partial<BlurOptions>) => void;
+  onChange: (patch: Partial<AnonymizeOptions>) => void;
   onReset: () => void;
 }
 

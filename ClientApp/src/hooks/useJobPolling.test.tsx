@@ -4,13 +4,13 @@ import { ApiError, type ApiClient, type JobPoll } from "@/lib/api";
 import { useJobPolling } from "./useJobPolling";
 
 const processing = (progress: number): JobPoll => ({
-  state: "processing",
+  status: "processing",
   progress,
   stage: "detecting",
   queuePosition: null,
 });
 const done: JobPoll = {
-  state: "done",
+  status: "done",
   result: { blob: new Blob(["x"]), contentType: "image/png", fileName: "blurred_a.png", facesDetected: 2 },
 };
 

@@ -42,7 +42,7 @@ export function useJobPolling(
     pollJob(client, taskId, {
       ...options,
       signal: controller.signal,
-      onUpdate: (p) => set({ status: p.state, progress: p.progress, stage: p.stage, queuePosition: p.queuePosition }),
+      onUpdate: (p) => set({ status: p.status, progress: p.progress, stage: p.stage, queuePosition: p.queuePosition }),
     }).then(
       (result) => {
         if (controller.signal.aborted) return;

@@ -1,15 +1,15 @@
 import { useCallback, useState } from "react";
-import type { BlurOptions, Mode, Shape } from "@/lib/api";
+import type { AnonymizeOptions, Mode, Shape } from "@/lib/api";
 
-export const defaultOptions: BlurOptions = { mode: "blur", shape: "ellipse", padding: 0.2, strength: 50 };
+export const defaultOptions: AnonymizeOptions = { mode: "blur", shape: "ellipse", padding: 0.2, strength: 50 };
 const key = "faceblur.options";
 
 /** Reads remembered options, keeping only values the API accepts. */
-export function loadOptions(storage: Pick<Storage, "getItem"> | null = safeStorage()): BlurOptions {
+export function loadOptions(storage: Pick<Storage, "getItem"> | null = safeStorage()): AnonymizeOptions {
   try {
     const raw = storage?.getItem(key);
     if (!raw) return defaultOptions;
-    const value = JSON.parse(raw) as Partial<Record<keyof BlurOptions, unknown>>;
+    const value = JSON.parse(raw) as Partial<Record<keyof AnonymizeOptions, unknown>>;
     const modes: Mode[] = ["blur", "pixelate", "solid"];
     const shapes: Shape[] = ["ellipse", "rect"];
     return {
@@ -25,8 +25,8 @@ export function loadOptions(storage: Pick<Storage, "getItem"> | null = safeStora
 
 /** The blur options, remembered between visits (localStorage). */
 export function useStoredOptions() {
-  const [options, setOptions] = useState<BlurOptions>(() => loadOptions());
-  const update = useCallback((patch: Partial<BlurOptions>) => {
+  const [options, setOptions] = useState<AnonymizeOptions>(() => loadOptions());
+  const update = useCallback((patch: Partial<AnonymizeOptions>) => {
     setOptions((current) => {
       const next = { ...current, ...patch };
       try {

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { ApiError, createApiClient, fileNameFromDisposition, type BlurOptions } from "./api";
+import { ApiError, createApiClient, fileNameFromDisposition, type AnonymizeOptions } from "./api";
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });
@@ -14,7 +14,7 @@ const limits = {
   modes: ["blur", "pixelate", "solid"],
   shapes: ["ellipse", "rect"],
 };
-const options: BlurOptions = { mode: "pixelate", shape: "rect", padding: 0.35, strength: 42.4 };
+const options: AnonymizeOptions = { mode: "pixelate", shape: "rect", padding: 0.35, strength: 42.4 };
 
 describe("api client", () => {
   it("reads the limits from the envelope", async () => {
@@ -127,20 +127,20 @@ describe("api client", () => {
       vi.fn(async () => answers.shift()!),
     );
     await expect(client.getResult("t")).resolves.toEqual({
-      state: "pending",
+      status: "pending",
       progress: 0,
       stage: "queued",
       queuePosition: 3,
     });
     await expect(client.getResult("t")).resolves.toEqual({
-      state: "processing",
+      status: "processing",
       progress: 0.5,
       stage: "detecting",
       queuePosition: null,
     });
     const done = await client.getResult("t");
-    expect(done.state).toBe("done");
-    if (done.state !== "done") return;
+    expect(done.status).toBe("done");
+    if (done.status !== "done") return;
     expect(done.result).toMatchObject({ contentType: "image/jpeg", fileName: "blurred_été.jpg", facesDetected: 4 });
     expect(await done.result.blob.text()).toBe("JPEG");
     const failed = await client.getResult("t").catch((e: unknown) => e);

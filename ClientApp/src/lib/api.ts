@@ -14,7 +14,7 @@ export interface Limits {
   shapes: Shape[];
 }
 
-export interface BlurOptions {
+export interface AnonymizeOptions {
   mode: Mode;
   shape: Shape;
   /** Share of the face box added on each side, 0..1. */
@@ -53,8 +53,8 @@ export interface Stats {
 }
 
 export type JobPoll =
-  | { state: "pending" | "processing"; progress: number; stage: string; queuePosition: number | null }
-  | { state: "done"; result: JobResult };
+  | { status: "pending" | "processing"; progress: number; stage: string; queuePosition: number | null }
+  | { status: "done"; result: JobResult };
 
 export interface JobResult {
   blob: Blob;
@@ -130,8 +130,8 @@ export interface ApiClient {
   getQueue(signal?: AbortSignal): Promise<QueueInfo>;
   /** Null when this server has no /stats (404). */
   getStats(signal?: AbortSignal): Promise<Stats | null>;
-  uploadImages(files: File[], options: BlurOptions, signal?: AbortSignal): Promise<Accepted>;
-  uploadVideo(file: File, options: BlurOptions, signal?: AbortSignal): Promise<Accepted>;
+  uploadImages(files: File[], options: AnonymizeOptions, signal?: AbortSignal): Promise<Accepted>;
+  uploadVideo(file: File, options: AnonymizeOptions, signal?: AbortSignal): Promise<Accepted>;
   /** One poll of a job; a "done" answer carries the bytes, which the server serves only once. */
   getResult(taskId: string, signal?: AbortSignal): Promise<JobPoll>;
 }
@@ -156,7 +156,7 @@ export function createApiClient(baseUrl = "", fetchImpl: FetchLike = (input, ini
     return { envelope, response, data: envelope.data };
   }
 
-  function form(options: BlurOptions): FormData {
+  function form(options: AnonymizeOptions): FormData {
     const body = new FormData();
     body.set("mode", options.mode);
     body.set("shape", options.shape);
@@ -216,7 +216,7 @@ export function createApiClient(baseUrl = "", fetchImpl: FetchLike = (input, ini
         );
         const data = envelope?.data ?? {};
         return {
-          state: envelope?.status === "processing" ? "processing" : "pending",
+          status: envelope?.status === "processing" ? "processing" : "pending",
           progress: clamp01(data.progress ?? 0),
           stage: data.stage ?? "queued",
           queuePosition: data.queue_position ?? null,
@@ -227,7 +227,7 @@ export function createApiClient(baseUrl = "", fetchImpl: FetchLike = (input, ini
       const faces = response.headers.get("X-Faces-Detected");
       const contentType = response.headers.get("Content-Type")?.split(";")[0]?.trim() || blob.type;
       return {
-        state: "done",
+        status: "done",
         result: {
           blob,
           contentType,

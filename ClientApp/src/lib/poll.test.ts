@@ -17,13 +17,13 @@ function clientAnswering(answers: (JobPoll | Error)[]): ApiClient & { calls: num
 }
 
 const pending = (progress: number, stage = "detecting"): JobPoll => ({
-  state: "processing",
+  status: "processing",
   progress,
   stage,
   queuePosition: null,
 });
 const done: JobPoll = {
-  state: "done",
+  status: "done",
   result: { blob: new Blob(["x"]), contentType: "image/jpeg", fileName: "blurred_a.jpg", facesDetected: 1 },
 };
 

@@ -2,7 +2,7 @@ import { ApiError, isAbortError, type ApiClient, type JobPoll, type JobResult } 
 
 export interface PollOptions {
   signal?: AbortSignal;
-  onUpdate?: (poll: Extract<JobPoll, { state: "pending" | "processing" }>) => void;
+  onUpdate?: (poll: Extract<JobPoll, { status: "pending" | "processing" }>) => void;
   /** First delay between polls (ms); it grows by `factor` up to `maxDelay` while the job runs. */
   initialDelay?: number;
   factor?: number;
@@ -47,7 +47,7 @@ export async function pollJob(client: ApiClient, taskId: string, options: PollOp
       throw error;
     }
     errors = 0;
-    if (poll.state === "done") return poll.result;
+    if (poll.status === "done") return poll.result;
     onUpdate?.(poll);
     await sleep(delay, signal);
     delay = Math.min(maxDelay, delay * factor);
