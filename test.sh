@@ -1,11 +1,46 @@
 #!/usr/bin/env bash
 # Runs every test and check of the project: formatting, the build (warnings are errors) and the test suites (.NET,
 # then the web page's lint, typecheck, unit and end-to-end tests).
+# Sets up what it needs first: the Debian packages the tests use (installed when run as root, else it prints the
+# one command to run), the detector model, and a private RabbitMQ and Redis on free loopback ports (unless
+# RABBITMQ_TEST_URL / REDIS_TEST_URL name running ones), stopped again at the end, also on failure and Ctrl+C.
 # Ends with one line "N passed, N failed" (checks count as one test each) and exits non-zero on any failure.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+source "$root/scripts/test-services.sh"
+
+# give_up <message>: ends the run before the counted checks (the summary line still comes last).
+give_up() { echo "$1"; stop_test_services; echo "0 passed, 1 failed"; exit 1; }
+
+for tool in dotnet node npm dpkg-query; do
+  command -v "$tool" >/dev/null || give_up "test.sh: '$tool' is required (the .NET 10 SDK, Node.js 20+ with npm, on Debian/Ubuntu)."
+done
+
+# Debian packages: ffmpeg (video), GTK 3 (OpenCV's library), Redis (also started by the fault tests), Chromium (the
+# end-to-end tests), strace (the no-phone-home test traces the app's connections), docker-compose (v1: validates
+# docker-compose.yml without a Docker engine), curl; RabbitMQ unless one is given.
+packages=(ffmpeg libgtk-3-0 redis-server chromium curl ca-certificates strace docker-compose)
+[[ -n "${RABBITMQ_TEST_URL:-}" ]] || packages+=(rabbitmq-server)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  install=(apt-get install -y --no-install-recommends "${missing[@]}")
+  if [[ "$(id -u)" -ne 0 ]]; then
+    give_up "test.sh: these Debian packages are missing: ${missing[*]}. Install them with this command, then run ./test.sh again:
+  sudo apt-get update && sudo ${install[*]}"
+  fi
+  echo "test.sh: installing ${missing[*]}"
+  { DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${install[@]}" -qq >/dev/null; } \
+    || give_up "test.sh: apt-get could not install ${missing[*]}"
+fi
+
+trap stop_test_services EXIT
+trap 'echo "test.sh: interrupted"; exit 130' INT TERM
+start_test_services || give_up "test.sh: could not start the private RabbitMQ and Redis (see above)"
 
 passed=0
 failed=0
@@ -15,14 +50,15 @@ check() { # check <name> <command...>: a pass/fail step counted in the totals
   if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $name"; fi
 }
 
-scripts/fetch-models.sh || { echo "0 passed, 1 failed"; exit 1; }
+scripts/fetch-models.sh || give_up "test.sh: the detector model could not be set up"
 export DETECTOR_MODEL_PATH="${DETECTOR_MODEL_PATH:-$root/models/face_detection_yunet_2023mar.onnx}"
 
-dotnet restore FaceBlur.sln --nologo -v quiet || { echo "0 passed, 1 failed"; exit 1; }
+dotnet restore FaceBlur.sln --nologo -v quiet || give_up "test.sh: dotnet restore failed"
 check "dotnet format (verify)" dotnet format FaceBlur.sln --verify-no-changes --no-restore
 if ! dotnet build FaceBlur.sln -c Release --no-restore --nologo -v quiet; then
   failed=$((failed + 1))
   echo "FAILED: build"
+  stop_test_services
   echo "$passed passed, $failed failed"
   exit 1
 fi
@@ -80,5 +116,6 @@ vitest_counts "vitest" "$results/vitest.json"
   --outputFile.json="$results/e2e.json")
 vitest_counts "e2e (chromium)" "$results/e2e.json"
 
+stop_test_services
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -7,6 +7,7 @@ using FaceBlur.Modules.Stats;
 using FaceBlur.Tests.Support;
 using FaceBlur.Web.Api;
 using FaceBlur.Web.Cleanup;
+using FaceBlur.Web.Monitoring;
 using FaceBlur.Web.Upload;
 using Microsoft.Extensions.Configuration;
 
@@ -22,6 +23,7 @@ public class SettingsTests
     [
         typeof(DetectorOptions), typeof(ProcessingOptions), typeof(JobsOptions), typeof(UploadOptions), typeof(VideoOptions),
         typeof(RateLimiting.RateLimitOptions), typeof(CleanupOptions), typeof(Cors.CorsOptions), typeof(StatsOptions),
+        typeof(MetricsToken.MetricsOptions),
     ];
 
     [TestCaseSource(nameof(OptionsTypes))]

@@ -88,10 +88,22 @@ internal static class VideoProbe
         try
         {
             var streams = root.TryGetProperty("streams", out var s) ? s.EnumerateArray().ToList() : [];
+            // A container that parses yet holds no stream at all is damaged (400); one that holds only other media
+            // (sound, data) or a video codec ffmpeg does not know is a file this service does not take (415).
+            if (streams.Count == 0)
+            {
+                return MediaResult<VideoInfo>.Fail(MediaErrorKind.CorruptMedia, "The video could not be read: it holds no stream (damaged or empty).");
+            }
+
             var video = streams.FirstOrDefault(x => Str(x, "codec_type") == "video" && !IsAttachedPicture(x));
-            return video.ValueKind == JsonValueKind.Object
-                ? Check(Read(root, video, streams), limits)
-                : MediaResult<VideoInfo>.Fail(MediaErrorKind.UnsupportedMediaType, "The file has no video stream.");
+            if (video.ValueKind != JsonValueKind.Object)
+            {
+                return MediaResult<VideoInfo>.Fail(MediaErrorKind.UnsupportedMediaType, "The file has no video stream.");
+            }
+
+            return Str(video, "codec_name") is null or "none"
+                ? MediaResult<VideoInfo>.Fail(MediaErrorKind.UnsupportedMediaType, "The video's codec is not one this service decodes.")
+                : Check(Read(root, video, streams), limits);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
         {

@@ -29,6 +29,8 @@ public class StartupValidationTests
     [TestCase("STATS_DB_PATH", "/etc/hostname/stats.db")]
     [TestCase("VISITOR_COOKIE_NAME", "visitor;id")]
     [TestCase("VISITOR_COOKIE_MAX_AGE_DAYS", "-1")]
+    [TestCase("METRICS_TOKEN", "too-short")]
+    [TestCase("METRICS_TOKEN", "long enough but with spaces")]
     public async Task A_bad_setting_stops_the_app_with_one_line_naming_it(string setting, string value)
     {
         var (exitCode, stdout, stderr) = await RunAppAsync(new Dictionary<string, string> { [setting] = value });

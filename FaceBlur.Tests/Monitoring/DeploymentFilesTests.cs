@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using FaceBlur.Tests.Support;
@@ -87,6 +88,55 @@ public partial class DeploymentFilesTests
         targets.Should().Equal("app:8080");
         Services().Keys.Should().Contain("app");
         MountTarget("prometheus", "./monitoring/prometheus.yml").Should().Be("/etc/prometheus/prometheus.yml");
+    }
+
+    [Test]
+    public void Prometheus_sends_the_METRICS_TOKEN_the_app_is_given()
+    {
+        var job = Map(List(Yaml("monitoring", "prometheus.yml")["scrape_configs"]).Single());
+        var authorization = Map(job["authorization"]);
+        ((string)authorization["type"]).Should().Be("Bearer");
+        var tokenFile = (string)authorization["credentials_file"];
+
+        // One variable for both: the app checks it, Prometheus's entrypoint writes it to the file its config names.
+        var services = Services();
+        ((string)Map(Map(services["app"])["environment"])["METRICS_TOKEN"]).Should().Be("${METRICS_TOKEN:-}");
+        var prometheus = Map(services["prometheus"]);
+        ((string)Map(prometheus["environment"])["METRICS_TOKEN"]).Should().Be("${METRICS_TOKEN:-}");
+        var entrypoint = List(prometheus["entrypoint"]).Cast<string>().ToList();
+        entrypoint.Should().HaveCount(4);
+        entrypoint.Take(2).Should().Equal("/bin/sh", "-c");
+        entrypoint[2].Should().Contain($"\"$$METRICS_TOKEN\" > {tokenFile} &&").And.EndWith("exec /bin/prometheus \"$$@\"");
+        MountTarget("prometheus", "prometheus-data").Should().Be(Path.GetDirectoryName(tokenFile), "the file is written in Prometheus's writable data volume");
+    }
+
+    /// <summary>
+    /// docker-compose (v1, Debian's package; ./test.sh installs it) validates the whole file without a Docker engine:
+    /// keys, types, interpolation, profiles. Skipped where it is not installed.
+    /// </summary>
+    [Test]
+    public async Task Docker_compose_accepts_the_compose_file()
+    {
+        var tool = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, "docker-compose"))
+            .FirstOrDefault(File.Exists);
+        if (tool is null)
+        {
+            Assert.Ignore("docker-compose is not installed (Debian package docker-compose): the compose file was not validated by it.");
+        }
+
+        var start = new ProcessStartInfo(tool) { WorkingDirectory = TestPaths.RepoRoot, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "--file", Repo("docker-compose.yml"), "config", "--quiet" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        await process.WaitForExitAsync(timeout.Token);
+        process.ExitCode.Should().Be(0, $"docker-compose config: {await stdout}{await stderr}");
     }
 
     [Test]

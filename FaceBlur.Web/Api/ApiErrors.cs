@@ -16,6 +16,7 @@ public static class ApiErrors
     public const string InternalError = "internal_error";
     public const string NotFound = "not_found";
     public const string MethodNotAllowed = "method_not_allowed";
+    public const string Unauthorized = "unauthorized";
 
     /// <summary>Where the code of the error answered is left in <see cref="HttpContext.Items"/> (for metrics).</summary>
     public const string CodeItemKey = "faceblur.error_code";
@@ -28,6 +29,7 @@ public static class ApiErrors
         RateLimited => StatusCodes.Status429TooManyRequests,
         TaskNotFound or NotFound => StatusCodes.Status404NotFound,
         MethodNotAllowed => StatusCodes.Status405MethodNotAllowed,
+        Unauthorized => StatusCodes.Status401Unauthorized,
         ResultGone => StatusCodes.Status410Gone,
         TaskFailed => StatusCodes.Status422UnprocessableEntity,
         ServiceUnavailable => StatusCodes.Status503ServiceUnavailable,

@@ -1,5 +1,6 @@
 using FaceBlur.Modules.Processing.Jobs;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace FaceBlur.Web.Api;
 
@@ -55,7 +56,7 @@ public static partial class ErrorHandling
                     await ApiErrors.WriteAsync(httpContext, api.Code, api.Message, api.Details);
                     return true;
                 case BadHttpRequestException bad when bad.StatusCode == StatusCodes.Status413PayloadTooLarge:
-                    await ApiErrors.WriteAsync(httpContext, ApiErrors.PayloadTooLarge, "The request body is larger than this server accepts.");
+                    await WriteBodyLimitAsync(httpContext);
                     return true;
                 case BadHttpRequestException:
                     await ApiErrors.WriteAsync(httpContext, ApiErrors.ValidationError, "The request could not be read.");
@@ -75,6 +76,21 @@ public static partial class ErrorHandling
                     await ApiErrors.WriteAsync(httpContext, ApiErrors.InternalError, "Something went wrong on our side.");
                     return true;
             }
+        }
+
+        /// <summary>The server's own body limit (the endpoint's, set from the upload limits) named in the answer.</summary>
+        private static Task WriteBodyLimitAsync(HttpContext httpContext)
+        {
+            if (httpContext.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize is not { } limit)
+            {
+                return ApiErrors.WriteAsync(httpContext, ApiErrors.PayloadTooLarge, "The request body is larger than this server accepts.");
+            }
+
+            return ApiErrors.WriteAsync(
+                httpContext,
+                ApiErrors.PayloadTooLarge,
+                $"The request body is larger than this server accepts here ({limit / (1024 * 1024.0):0.#} MB).",
+                new Dictionary<string, object?> { ["max_request_bytes"] = limit });
         }
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Dependency unavailable ({Kind}): {Reason}")]

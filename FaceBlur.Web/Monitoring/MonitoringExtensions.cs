@@ -14,6 +14,7 @@ public static class MonitoringExtensions
 {
     public static IServiceCollection AddMonitoring(this IServiceCollection services)
     {
+        services.AddMetricsToken();
         services.AddSingleton<UploadMetrics>();
         services.AddSingleton<IJobObserver, StatsJobObserver>();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
@@ -27,8 +28,8 @@ public static class MonitoringExtensions
 
     public static IEndpointRouteBuilder MapMonitoring(this IEndpointRouteBuilder app)
     {
-        // Prometheus text exposition (not described in the OpenAPI document: it is not a JSON API).
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        // Prometheus text exposition (not described in the OpenAPI document: it is not a JSON API), behind METRICS_TOKEN.
+        app.MapPrometheusScrapingEndpoint("/metrics", meterProvider: null, MetricsToken.RequireMetricsToken, optionsName: null);
         return app;
     }
 }
