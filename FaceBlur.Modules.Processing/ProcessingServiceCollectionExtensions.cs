@@ -1,5 +1,6 @@
 using FaceBlur.Modules.Processing.Detection;
 using FaceBlur.Modules.Processing.Images;
+using FaceBlur.Modules.Processing.Jobs;
 using FaceBlur.Modules.Processing.Video;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,10 +17,18 @@ public static class ProcessingServiceCollectionExtensions
     public const string VideoDetectorKey = "video";
 
     /// <summary>
-    /// Registers the processing core: settings (validated at start), the face detector (loaded once, at start) and the
-    /// image pipeline. Relative paths in settings are resolved against the host's content root.
+    /// Registers the processing module: its core (<see cref="AddProcessingCore"/>) and the job layer
+    /// (<see cref="JobsServiceCollectionExtensions.AddJobs"/>: job service, queue, store, worker).
     /// </summary>
-    public static IServiceCollection AddProcessing(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddProcessing(this IServiceCollection services, IConfiguration configuration) =>
+        services.AddProcessingCore(configuration).AddJobs(configuration);
+
+    /// <summary>
+    /// Registers the media core without any job machinery (what the command line uses): settings (validated at start),
+    /// the face detectors (loaded once, at start), the image and video pipelines. Relative paths in settings are
+    /// resolved against the host's content root.
+    /// </summary>
+    public static IServiceCollection AddProcessingCore(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<ProcessingOptions>()
             .Bind(configuration)
