@@ -24,7 +24,7 @@ internal sealed partial class VideoPipeline(IFaceDetector detector, VideoOptions
     {
         var started = Stopwatch.GetTimestamp();
         var info = source.Info;
-        if (FrameGeometry.For(info, options.DetectionMaxSide) is not { } geometry)
+        if (FrameGeometry.For(info, options) is not { } geometry)
         {
             return MediaResult<VideoResult>.Fail(MediaErrorKind.CorruptMedia, "The video's picture is too small.");
         }
@@ -39,11 +39,12 @@ internal sealed partial class VideoPipeline(IFaceDetector detector, VideoOptions
         timeLimit.CancelAfter(limit);
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(timeLimit.Token);
 
+        using var frameDetector = new FrameDetector(detector, geometry);
         using var threads = new FrameThreads(options.DetectionParallelism, threadNice, "faceblur-video");
         using var decoder = await threads.RunAsync(() => FfmpegProcess.Start(
             options.FfmpegPath, FfmpegArguments.Decoder(input, source.Demuxer, info, geometry), FfmpegPipes.StandardOutput)).ConfigureAwait(false);
         using var encoder = await threads.RunAsync(() => FfmpegProcess.Start(
-            options.FfmpegPath, FfmpegArguments.Encoder(input, source.Demuxer, output, source, options), FfmpegPipes.StandardInput)).ConfigureAwait(false);
+            options.FfmpegPath, FfmpegArguments.Encoder(input, source.Demuxer, output, source, geometry, options), FfmpegPipes.StandardInput)).ConfigureAwait(false);
         using var killOnAbort = abort.Token.Register(() =>
         {
             decoder.Kill();
@@ -54,7 +55,7 @@ internal sealed partial class VideoPipeline(IFaceDetector detector, VideoOptions
         var ready = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
         var tracker = new FaceTracker(HoldFrames(info), geometry.Width, geometry.Height);
         var decode = new DecodeStage(decoder, pool, decoded.Writer);
-        var detect = new DetectTrackStage(decoded.Reader, ready.Writer, threads, new FrameDetector(detector, geometry), tracker, options);
+        var detect = new DetectTrackStage(decoded.Reader, ready.Writer, threads, frameDetector, tracker, options);
         var encode = new EncodeStage(encoder, pool, ready.Reader, geometry, times, anonymize, expected, progress);
 
         var end = await RunStagesAsync([decode.RunAsync, detect.RunAsync, encode.RunAsync], decoder, encoder, abort).ConfigureAwait(false);
