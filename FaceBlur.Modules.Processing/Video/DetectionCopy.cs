@@ -45,8 +45,8 @@ internal sealed class DetectionCopy : IDisposable
         }
 
         // Area averaging by exactly 2 has a fast path in OpenCV and by any other factor does not: the planes are halved
-        // while at least twice the copy's size, then brought to it bilinearly (less than 2x). 1080p to 832 px is one
-        // halving; 4K to 832 px two.
+        // while at least twice the copy's size, then brought to it bilinearly (less than 2x). 1080p to 768 px is one
+        // halving; 4K to 768 px two.
         var (sourceY, sourceU, sourceV) = frame.Planes;
         Resize(sourceY, y, 0);
         Resize(sourceU, u, 1);

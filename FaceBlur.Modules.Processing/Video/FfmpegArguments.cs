@@ -9,14 +9,6 @@ namespace FaceBlur.Modules.Processing.Video;
 /// </summary>
 internal static class FfmpegArguments
 {
-    /// <summary>
-    /// Frames above 1080p (more pixels than 1920x1088) are decoded on one thread and encoded on two without B-frames:
-    /// a 4K frame is 12 MB, and each of ffmpeg's decoding threads and x264's frame threads, B-frames and lookahead holds
-    /// several (measured on a 4K clip: the decoder 250 MB, the encoder 730 MB; with these limits 120 MB and 290 MB, for
-    /// an output about a fifth larger at the same quality). Smaller videos keep ffmpeg's defaults.
-    /// </summary>
-    private const long LargeFramePixels = 1920 * 1088;
-
     /// <summary>Audio codecs an MP4 carries as they are; anything else is transcoded to AAC.</summary>
     private static readonly HashSet<string> Mp4AudioCodecs = new(StringComparer.Ordinal) { "aac", "mp3", "alac", "ac3", "eac3" };
 
@@ -40,7 +32,7 @@ internal static class FfmpegArguments
     public static List<string> Decoder(string input, string demuxer, VideoInfo info, FrameGeometry frame)
     {
         var args = new List<string> { "-hide_banner", "-nostdin", "-nostats", "-v", "error" };
-        if ((long)frame.Width * frame.Height > LargeFramePixels)
+        if (frame.IsLarge)
         {
             args.AddRange(["-threads", "1"]);
         }
@@ -88,7 +80,7 @@ internal static class FfmpegArguments
         }
 
         args.AddRange(["-c:v", "libx264", "-preset", options.EncoderPreset, "-crf", Invariant(options.Crf), "-pix_fmt", "yuv420p"]);
-        if ((long)frame.Width * frame.Height > LargeFramePixels)
+        if (frame.IsLarge)
         {
             args.AddRange(["-threads", "2", "-bf", "0", "-x264-params", "sync-lookahead=0"]);
         }

@@ -16,7 +16,10 @@ namespace FaceBlur.Modules.Processing.Video;
 /// </summary>
 internal sealed partial class VideoPipeline(IFaceDetector detector, VideoOptions options, int threadNice, ILogger logger)
 {
-    /// <summary>Frames of the pool beyond the look-ahead and the detections in flight: one in each channel and stage.</summary>
+    /// <summary>
+    /// Frames of the pool beyond the look-ahead and the detections in flight: enough for both channels to be full and
+    /// each end stage to hold one (large frames: two fewer, see <see cref="FrameGeometry.IsLarge"/>).
+    /// </summary>
     private const int SpareFrames = 6;
 
     public async Task<MediaResult<VideoResult>> RunAsync(
@@ -50,7 +53,7 @@ internal sealed partial class VideoPipeline(IFaceDetector detector, VideoOptions
             decoder.Kill();
             encoder.Kill();
         });
-        using var pool = new FramePool(geometry.Width, geometry.Height, options.LookAheadFrames + options.DetectionParallelism + SpareFrames);
+        using var pool = new FramePool(geometry.Width, geometry.Height, options.LookAheadFrames + options.DetectionParallelism + SpareFrames - (geometry.IsLarge ? 2 : 0));
         var decoded = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
         var ready = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
         var tracker = new FaceTracker(HoldFrames(info), geometry.Width, geometry.Height);

@@ -94,8 +94,8 @@ public sealed class ShotsAndEdgesTests
     [Test]
     public async Task At_4k_faces_of_51_and_60_px_are_hidden_in_every_frame()
     {
-        // 2008_001009's faces are 15.8% and 19% of its height: drawn 320 px high they are 51 and 60 px (11 and 13 px in
-        // the every-frame scan's copy, too small for it; 17 and 20 px in the fine scan's), walking across the picture at
+        // 2008_001009's faces are 15.8% and 19% of its height: drawn 320 px high they are 51 and 60 px (10 and 12 px in
+        // the every-frame scan's copy, too small for it; 14 and 17 px in the fine scan's), walking across the picture at
         // 6% of its width per second (8 px per frame at 30 fps).
         Shot[] shots = [new(0, 1, 0, [new(2, 320 / 2160.0, 0.35, 0.4, 0.38, 0.42)])];
         var spec = new SyntheticClipSpec { Width = 3840, Height = 2160, FramesPerSecond = 30, Audio = false };
