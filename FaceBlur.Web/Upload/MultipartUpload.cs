@@ -96,7 +96,8 @@ public static class MultipartUpload
         if (!MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
             || !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
         {
-            throw Invalid("The body must be multipart/form-data.");
+            // The route takes forms only: any other body is a content type it does not support (415), not a bad form.
+            throw new ApiException(ApiErrors.UnsupportedMediaType, "The body must be multipart/form-data.");
         }
 
         var boundary = HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value;
