@@ -59,7 +59,7 @@ public sealed class YuNetFaceDetector : IFaceDetector, IDisposable
     /// Faces in <paramref name="bgrImage"/> (CV_8UC3 BGR; gray and BGRA are converted), in its pixel coordinates, clipped
     /// to the image, best score first. Empty and tiny images give an empty list or the faces found, never an exception.
     /// </summary>
-    public IReadOnlyList<FaceBox> Detect(Mat bgrImage)
+    public IReadOnlyList<FaceBox> Detect(Mat bgrImage, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(bgrImage);
         if (bgrImage.Empty() || bgrImage.Width < 1 || bgrImage.Height < 1)
@@ -70,7 +70,7 @@ public sealed class YuNetFaceDetector : IFaceDetector, IDisposable
         if (bgrImage.Type() != MatType.CV_8UC3)
         {
             using var converted = ToBgr(bgrImage);
-            return Detect(converted);
+            return Detect(converted, cancellationToken);
         }
 
         var width = bgrImage.Width;
@@ -90,6 +90,7 @@ public sealed class YuNetFaceDetector : IFaceDetector, IDisposable
             passes.Add(Suppress(model.Detect(canvas, candidateScore), 1 / scale));
             if (multiPass && options.Flip)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 using var mirrored = new Mat();
                 Cv2.Flip(canvas, mirrored, FlipMode.Y);
                 var found = model.Detect(mirrored, candidateScore);
@@ -101,9 +102,11 @@ public sealed class YuNetFaceDetector : IFaceDetector, IDisposable
         var nPassStart = passes.Count;
         if (multiPass && modelN is not null)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             passes.Add(DetectN(bgrImage, modelN, candidateScore, mirrored: false));
             if (options.Flip)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 passes.Add(DetectN(bgrImage, modelN, candidateScore, mirrored: true));
             }
         }
