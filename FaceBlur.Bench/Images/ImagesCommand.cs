@@ -38,7 +38,7 @@ internal static class ImagesCommand
             }
         }
 
-        using var detector = new YuNetFaceDetector(EvalCommand.CreateOptions(modelDir, settings));
+        using var detector = new PhotoFaceDetector(EvalCommand.CreateOptions(modelDir, settings));
         var processor = new ImageProcessor(detector, new ProcessingOptions());
         return ImageBenchmark.Run(processor, BenchPaths.DlibImages(), BenchPaths.CrowdImage(), repeats, only, Console.Out);
     }

@@ -3,9 +3,11 @@ using OpenCvSharp;
 namespace FaceBlur.Modules.Processing.Detection;
 
 /// <summary>
-/// The production face detector: YuNet (OpenCV DNN, or ONNX Runtime for the video detector) with an explicit detection-size policy and optional extra passes
-/// merged by score fusion; see <see cref="DetectorOptions"/> for the strategy and its settings. Models are loaded once,
-/// in the constructor; networks are pooled, so <see cref="Detect"/> is safe to call from several threads.
+/// The whole-image face detector: YuNet (OpenCV DNN, or ONNX Runtime for the video detector) on one resized copy of the
+/// image, with an explicit detection-size policy and, for small images, extra passes merged by score fusion; see
+/// <see cref="DetectorOptions"/> for the strategy and its settings. Video frames use it alone; photos use it through
+/// <see cref="PhotoFaceDetector"/>, which adds the tiled search. Models are loaded once, in the constructor; networks
+/// are pooled, so <see cref="Detect"/> is safe to call from several threads.
 /// </summary>
 public sealed class YuNetFaceDetector : IFaceDetector, IDisposable
 {
@@ -78,11 +80,9 @@ public sealed class YuNetFaceDetector : IFaceDetector, IDisposable
         var scale = DetectionScale(width, height, options);
         var detWidth = Math.Max(1, (int)Math.Round(width * scale));
         var detHeight = Math.Max(1, (int)Math.Round(height * scale));
-        var multiPass = (double)width * height <= options.MultiPassMaxMegapixels * 1_000_000d;
-
-        var passes = new List<IReadOnlyList<FaceBox>>(3);
-        multiPass &= options.Flip || modelN is not null;
-        var threshold = multiPass ? options.ScoreThreshold : options.SinglePassScoreThreshold;
+        var multiPass = IsMultiPass(width, height);
+        var passes = new List<IReadOnlyList<FaceBox>>(4);
+        var threshold = multiPass ? Math.Min(options.ScoreThreshold, options.SmallFaceScoreThreshold) : options.SinglePassScoreThreshold;
         var candidateScore = multiPass ? Math.Min(options.CandidateThreshold, threshold) : threshold;
 
         using (var canvas = Letterbox(bgrImage, detWidth, detHeight, AlignUp(detWidth), AlignUp(detHeight)))
@@ -121,7 +121,7 @@ public sealed class YuNetFaceDetector : IFaceDetector, IDisposable
         var fused = BoxFusion.Fuse(passes, options.FusionIou, threshold, options.ScoreFusion, weights, options.BoxMerge);
         if (passes.Count > 1)
         {
-            fused = BoxFusion.Nms(fused, options.NmsThreshold);
+            fused = BoxFusion.Nms(fused.Where(f => f.Score >= options.FusedThresholdFor(f)), options.NmsThreshold);
         }
 
         var result = new List<FaceBox>(fused.Count);
@@ -142,6 +142,10 @@ public sealed class YuNetFaceDetector : IFaceDetector, IDisposable
         model.Dispose();
         modelN?.Dispose();
     }
+
+    /// <summary>Whether an image of this size gets the extra passes (and so needs no tiled search).</summary>
+    internal bool IsMultiPass(int width, int height) =>
+        (double)width * height <= options.MultiPassMaxMegapixels * 1_000_000d && (options.Flip || modelN is not null);
 
     /// <summary>
     /// The factor from image to detection copy: small images up to <see cref="DetectorOptions.MinSide"/> (at most
@@ -258,7 +262,8 @@ public sealed class YuNetFaceDetector : IFaceDetector, IDisposable
     private List<FaceBox> Suppress(IEnumerable<FaceBox> candidates, float factor) =>
         [.. BoxFusion.Nms(candidates, options.NmsThreshold).Select(b => b.Scale(factor))];
 
-    private static FaceBox Clip(FaceBox box, int width, int height)
+    /// <summary>The box clipped to an image of the given size.</summary>
+    internal static FaceBox Clip(FaceBox box, int width, int height)
     {
         var x1 = Math.Clamp(box.X, 0, width);
         var y1 = Math.Clamp(box.Y, 0, height);
@@ -267,7 +272,8 @@ public sealed class YuNetFaceDetector : IFaceDetector, IDisposable
         return new FaceBox(x1, y1, x2 - x1, y2 - y1, box.Score);
     }
 
-    private static Mat ToBgr(Mat image)
+    /// <summary>An 8-bit BGR copy of a gray, BGR or BGRA image of any depth.</summary>
+    internal static Mat ToBgr(Mat image)
     {
         using var eightBit = new Mat();
         if (image.Depth() == MatType.CV_8U)
