@@ -71,7 +71,7 @@ public sealed class DetectorOptions
 
     /// <summary>Final threshold (0..1) on the fused score of a face (see <see cref="SmallFaceScoreThreshold"/> for the smallest).</summary>
     [ConfigurationKeyName("DETECTOR_SCORE_THRESHOLD")]
-    public float ScoreThreshold { get; set; } = 0.35f;
+    public float ScoreThreshold { get; set; } = 0.34f;
 
     /// <summary>
     /// Fused faces whose box is narrower or shorter than this many pixels of the photo need
@@ -79,11 +79,11 @@ public sealed class DetectorOptions
     /// that small (0 disables).
     /// </summary>
     [ConfigurationKeyName("DETECTOR_SMALL_FACE_SIZE")]
-    public float SmallFaceSize { get; set; } = 14f;
+    public float SmallFaceSize { get; set; } = 13f;
 
     /// <summary>Threshold (0..1) on the fused score of a face smaller than <see cref="SmallFaceSize"/>.</summary>
     [ConfigurationKeyName("DETECTOR_SMALL_FACE_SCORE_THRESHOLD")]
-    public float SmallFaceScoreThreshold { get; set; } = 0.5f;
+    public float SmallFaceScoreThreshold { get; set; } = 0.6f;
 
     /// <summary>Threshold (0..1) on the score of a face when the main pass runs alone (video frames, the coarser tiled
     /// levels, or no extra pass enabled).</summary>
