@@ -200,23 +200,32 @@ public sealed class PhotoFaceDetector : IFaceDetector, IDisposable
         return copy;
     }
 
-    /// <summary>One job per tile and pass: the tile's input, the network, the candidates mapped to photo pixels.</summary>
+    /// <summary>
+    /// One job per tile and orientation: the tile's input is made once, and each pass on that orientation (the main and
+    /// the n model) runs on it; the candidates are mapped to photo pixels.
+    /// </summary>
     private IEnumerable<Action> TileJobs(Mat photo, Mat? scaled, SearchLevel level, IEnumerable<Tile> tiles, float minScore)
     {
         var nmsThreshold = options.NmsThreshold;
         foreach (var tile in tiles)
         {
-            for (var p = 0; p < level.Passes.Count; p++)
+            foreach (var mirrored in level.Passes.Select(p => p.Mirrored).Distinct())
             {
-                var pass = level.Passes[p];
-                var found = level.Found[p];
                 yield return () =>
                 {
-                    using var input = level.Grid.Input(photo, scaled, tile, pass.Mirrored);
-                    var candidates = BoxFusion.Nms(pass.Network.Detect(input, minScore), nmsThreshold);
-                    foreach (var face in level.Grid.ToPhoto(candidates, tile, pass.Mirrored))
+                    using var input = level.Grid.Input(photo, scaled, tile, mirrored);
+                    for (var p = 0; p < level.Passes.Count; p++)
                     {
-                        found.Add(face);
+                        if (level.Passes[p].Mirrored != mirrored)
+                        {
+                            continue;
+                        }
+
+                        var candidates = BoxFusion.Nms(level.Passes[p].Network.Detect(input, minScore), nmsThreshold);
+                        foreach (var face in level.Grid.ToPhoto(candidates, tile, mirrored))
+                        {
+                            level.Found[p].Add(face);
+                        }
                     }
                 };
             }
