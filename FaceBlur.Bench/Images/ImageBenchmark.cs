@@ -9,11 +9,11 @@ namespace FaceBlur.Bench.Images;
 /// <c>bench images</c>: end-to-end time (decode, detect, anonymize, encode) of one photo at a time, median of repeated
 /// runs with the detection time alone and the CPU time of the process (all its threads: on a busy machine, the CPU time
 /// over the cores is what the run would take alone), then throughput with one worker per core, as the service's workers
-/// run.
+/// run. Each case also shows what its detection searched (per tiled level: scale, tiles searched of all, passes).
 /// </summary>
 internal static class ImageBenchmark
 {
-    public static int Run(ImageProcessor processor, IReadOnlyList<string> sourceImages, string crowdImage, int repeats, string? only, TextWriter output)
+    public static int Run(ImageProcessor processor, IReadOnlyList<string> sourceImages, string crowdImage, int repeats, string? only, Func<string> lastSearch, TextWriter output)
     {
         // Composed from the dlib photos (few, large faces), and a crowd photo of a phone's size (hundreds of small faces).
         var cases = new (string Name, Func<byte[]> Jpeg)[]
@@ -26,6 +26,7 @@ internal static class ImageBenchmark
         foreach (var (name, compose) in cases.Where(c => only is null || c.Name == only))
         {
             var jpeg = compose();
+            _ = lastSearch(); // forget the previous case's search
 
             // Warm-up: detector instances for this size, JIT, allocator.
             var faces = 0;
@@ -50,6 +51,7 @@ internal static class ImageBenchmark
                 cpu.Add((process.TotalProcessorTime - cpuBefore).TotalMilliseconds);
             }
 
+            var search = lastSearch();
             var cores = Environment.ProcessorCount;
             var batch = Math.Max(cores * 4, 8);
             var throughputStarted = Stopwatch.GetTimestamp();
@@ -61,7 +63,7 @@ internal static class ImageBenchmark
             output.WriteLine(
                 $"{name}: jpeg={jpeg.Length / 1024} KiB faces={faces} median_ms={median:0.0} min_ms={times.Min():0.0} " +
                 $"max_ms={times.Max():0.0} detect_median_ms={detectMedian:0.0} cpu_median_ms={Median(cpu):0.0} runs={repeats} " +
-                $"throughput={batch / seconds:0.00} images/s ({cores} workers, {batch} images)");
+                $"throughput={batch / seconds:0.00} images/s ({cores} workers, {batch} images) tiles: {search}");
             summary.Add($"median_ms_{name}={median:0.0} detect_median_ms_{name}={detectMedian:0.0} images_per_s_{name}={batch / seconds:0.00}");
         }
 

@@ -38,8 +38,20 @@ internal static class ImagesCommand
             }
         }
 
-        using var detector = new PhotoFaceDetector(EvalCommand.CreateOptions(modelDir, settings));
+        // The last tiled search, to print what a photo of each size costs (tiles searched, passes) beside its time.
+        TileSearchStats? lastSearch = null;
+        using var detector = new PhotoFaceDetector(EvalCommand.CreateOptions(modelDir, settings)) { SearchObserver = s => lastSearch = s };
         var processor = new ImageProcessor(detector, new ProcessingOptions());
-        return ImageBenchmark.Run(processor, BenchPaths.DlibImages(), BenchPaths.CrowdImage(), repeats, only, Console.Out);
+        return ImageBenchmark.Run(processor, BenchPaths.DlibImages(), BenchPaths.CrowdImage(), repeats, only, () =>
+        {
+            var described = Describe(lastSearch);
+            lastSearch = null;
+            return described;
+        },
+        Console.Out);
     }
+
+    private static string Describe(TileSearchStats? search) => search is null
+        ? "whole image"
+        : string.Join(", ", search.Levels.Select(l => string.Create(CultureInfo.InvariantCulture, $"x{l.Scale:0.###} {l.Searched}/{l.Tiles}x{l.Passes}")));
 }

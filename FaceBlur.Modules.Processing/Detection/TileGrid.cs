@@ -9,7 +9,7 @@ namespace FaceBlur.Modules.Processing.Detection;
 /// <param name="Height">Height of the photo's content in the tile.</param>
 internal readonly record struct Tile(int X, int Y, int Width, int Height)
 {
-    /// <summary>Centre-inclusive test: whether a point of the scaled photo lies in the tile.</summary>
+    /// <summary>Whether a point of the scaled photo lies in the tile (left and top edges included, right and bottom not).</summary>
     public bool Contains(float x, float y) => x >= X && x < X + Width && y >= Y && y < Y + Height;
 }
 
