@@ -3,9 +3,9 @@ using OpenCvSharp;
 namespace FaceBlur.Modules.Processing.Detection;
 
 /// <summary>
-/// The whole-image face detector: YuNet (OpenCV DNN, or ONNX Runtime for the video detector) on one resized copy of the
-/// image, with an explicit detection-size policy and, for small images, extra passes merged by score fusion; see
-/// <see cref="DetectorOptions"/> for the strategy and its settings. Video frames use it alone; photos use it through
+/// The whole-image face detector: YuNet (the any-size main model in OpenCV DNN, or ONNX Runtime for the video detector;
+/// the n model in ONNX Runtime) on one resized copy of the image, with an explicit detection-size policy and, for small
+/// images, extra passes merged by score fusion; see <see cref="DetectorOptions"/> for the strategy and its settings. Video frames use it alone; photos use it through
 /// <see cref="PhotoFaceDetector"/>, which adds the tiled search. Models are loaded once, in the constructor; networks
 /// are pooled, so <see cref="Detect"/> is safe to call from several threads.
 /// </summary>
@@ -16,7 +16,7 @@ public sealed class YuNetFaceDetector : IFaceDetector, IDisposable
 
     private readonly DetectorOptions options;
     private readonly IYuNetNetwork model;
-    private readonly YuNetModel? modelN;
+    private readonly OnnxYuNetModel? modelN;
 
     /// <summary>
     /// Loads the models named by <paramref name="options"/> (relative paths against <see cref="DetectorOptions.BasePath"/>).
@@ -47,7 +47,15 @@ public sealed class YuNetFaceDetector : IFaceDetector, IDisposable
         {
             try
             {
-                modelN = new YuNetModel(options.Resolve(options.ModelNPath), "DETECTOR_MODEL_N_PATH", NInputSize);
+                // ONNX Runtime: about three times as fast as OpenCV DNN on this model (docs/BENCHMARKS.md).
+                var n = new OnnxYuNetModel(options.Resolve(options.ModelNPath), "DETECTOR_MODEL_N_PATH", options.RuntimeThreads);
+                if (n.FixedInputSize is { } fixedSize && fixedSize != NInputSize)
+                {
+                    n.Dispose();
+                    throw new DetectorModelException($"DETECTOR_MODEL_N_PATH: {options.Resolve(options.ModelNPath)} takes {fixedSize}x{fixedSize} inputs; the n pass needs {NInputSize}x{NInputSize} or any size");
+                }
+
+                modelN = n;
             }
             catch
             {
@@ -177,7 +185,7 @@ public sealed class YuNetFaceDetector : IFaceDetector, IDisposable
     /// <see cref="DetectorOptions.MaxUpscale"/> times its own), letterboxed into one 640x640 input or, when larger, cut into
     /// overlapping 640x640 tiles; boxes cut by an inner tile edge are dropped (a neighbouring tile holds them whole).
     /// </summary>
-    private List<FaceBox> DetectN(Mat image, YuNetModel n, float candidateScore, bool mirrored)
+    private List<FaceBox> DetectN(Mat image, OnnxYuNetModel n, float candidateScore, bool mirrored)
     {
         var longSide = Math.Max(image.Width, image.Height);
         var scale = Math.Min((float)options.ModelNSide / longSide, options.MaxUpscale);
