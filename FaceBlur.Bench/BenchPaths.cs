@@ -41,6 +41,9 @@ internal static class BenchPaths
     public static IReadOnlyList<string> DlibImages() =>
         Directory.GetFiles(Path.Combine(EvalDir(), "dlib-faces", "images"), "*.jpg").Order(StringComparer.Ordinal).ToList();
 
+    /// <summary>A 3744x2912 crowd photo: the first image of the wider-dev-12mp set (63 crowd scenes side by side).</summary>
+    public static string CrowdImage() => Path.Combine(EvalDir(), "wider-dev-12mp", "images", "mosaic_0.jpg");
+
     /// <summary>The photo uploaded by the load benchmark.</summary>
     public static string DefaultLoadImage() => DlibImages()[0];
 }

@@ -47,7 +47,7 @@ public static class ProcessingServiceCollectionExtensions
 
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<ProcessingOptions>>().Value);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<VideoOptions>>().Value);
-        services.AddSingleton<IFaceDetector>(sp => new YuNetFaceDetector(sp.GetRequiredService<IOptions<DetectorOptions>>().Value));
+        services.AddSingleton<IFaceDetector>(sp => new PhotoFaceDetector(sp.GetRequiredService<IOptions<DetectorOptions>>().Value) { ThreadNice = Jobs.JobWorker.WorkerNice });
         services.AddKeyedSingleton<IFaceDetector>(VideoDetectorKey, (sp, _) => new YuNetFaceDetector(VideoAnonymizer.DetectorOptionsFor(
             sp.GetRequiredService<IOptions<DetectorOptions>>().Value,
             sp.GetRequiredService<VideoOptions>())));

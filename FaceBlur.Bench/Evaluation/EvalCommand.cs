@@ -69,7 +69,7 @@ public static class EvalCommand
         Cv2.SetNumThreads(threads);
         Console.WriteLine($"detector: {Describe(options)} threads={threads}");
 
-        using var detector = new YuNetFaceDetector(options);
+        using var detector = new PhotoFaceDetector(options) { ThreadCount = threads };
         var total = new EvalCounts();
         double totalMs = 0;
         var timedImages = 0;
@@ -109,7 +109,7 @@ public static class EvalCommand
         return options;
     }
 
-    private static (EvalCounts Counts, double MsPerImage) Evaluate(YuNetFaceDetector detector, EvalDataset set, bool verbose)
+    private static (EvalCounts Counts, double MsPerImage) Evaluate(PhotoFaceDetector detector, EvalDataset set, bool verbose)
     {
         var images = new List<(EvalImage Info, Mat Pixels)>();
         try
@@ -174,5 +174,5 @@ public static class EvalCommand
 
     private static string Describe(DetectorOptions o) => string.Create(
         CultureInfo.InvariantCulture,
-        $"score>={o.ScoreThreshold} single_pass_score>={o.SinglePassScoreThreshold} candidates>={o.CandidateThreshold} fusion={o.ScoreFusion}/{o.BoxMerge} fusion_iou={o.FusionIou} nms={o.NmsThreshold} min_face={o.MinFaceSize} min_side={o.MinSide} max_upscale={o.MaxUpscale} max_side={o.MaxSide} max_mp={o.MaxMegapixels} flip={o.Flip} n_model={o.ModelNEnabled} multi_pass_max_mp={o.MultiPassMaxMegapixels} models={o.BasePath}");
+        $"score>={o.ScoreThreshold} small_face<{o.SmallFaceSize}:score>={o.SmallFaceScoreThreshold} single_pass_score>={o.SinglePassScoreThreshold} candidates>={o.CandidateThreshold} fusion={o.ScoreFusion}/{o.BoxMerge} fusion_iou={o.FusionIou} nms={o.NmsThreshold} min_face={o.MinFaceSize} min_side={o.MinSide} max_upscale={o.MaxUpscale} max_side={o.MaxSide} max_mp={o.MaxMegapixels} flip={o.Flip} n_model={o.ModelNEnabled} multi_pass_max_mp={o.MultiPassMaxMegapixels} tile={o.TileSize} overlap={o.TileOverlap} tile_upscale={o.TileUpscale} pixel_budget={o.PixelBudget} models={o.BasePath}");
 }

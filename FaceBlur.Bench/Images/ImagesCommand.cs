@@ -6,15 +6,17 @@ using FaceBlur.Modules.Processing.Images;
 
 namespace FaceBlur.Bench.Images;
 
-/// <summary><c>bench images [--repeats N] [--model-dir DIR]</c>: the image pipeline end to end at 1080p and 12 MP.</summary>
+/// <summary><c>bench images [--repeats N] [--model-dir DIR]</c>: the image pipeline end to end at 1080p, 12 MP and on a 11 MP crowd.</summary>
 internal static class ImagesCommand
 {
-    public const string Usage = "bench images [--repeats N (default 15)] [--model-dir DIR]";
+    public const string Usage = "bench images [--repeats N (default 15)] [--model-dir DIR] [--case 1920x1080|4032x3024|crowd_3744x2912] [--set DETECTOR_SETTING=VALUE ...]";
 
     public static int Run(IReadOnlyList<string> args)
     {
         var repeats = 15;
         string? modelDir = null;
+        string? only = null;
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i + 1 < args.Count; i += 2)
         {
             switch (args[i])
@@ -25,13 +27,31 @@ internal static class ImagesCommand
                 case "--model-dir":
                     modelDir = args[i + 1];
                     break;
+                case "--case":
+                    only = args[i + 1];
+                    break;
+                case "--set" when args[i + 1].Split('=', 2) is [var key, var value]:
+                    settings[key] = value;
+                    break;
                 default:
                     throw new ArgumentException($"unknown argument {args[i]}");
             }
         }
 
-        using var detector = new YuNetFaceDetector(EvalCommand.CreateOptions(modelDir, new Dictionary<string, string?>()));
+        // The last tiled search, to print what a photo of each size costs (tiles searched, passes) beside its time.
+        TileSearchStats? lastSearch = null;
+        using var detector = new PhotoFaceDetector(EvalCommand.CreateOptions(modelDir, settings)) { SearchObserver = s => lastSearch = s };
         var processor = new ImageProcessor(detector, new ProcessingOptions());
-        return ImageBenchmark.Run(processor, BenchPaths.DlibImages(), repeats, Console.Out);
+        return ImageBenchmark.Run(processor, BenchPaths.DlibImages(), BenchPaths.CrowdImage(), repeats, only, () =>
+        {
+            var described = Describe(lastSearch);
+            lastSearch = null;
+            return described;
+        },
+        Console.Out);
     }
+
+    private static string Describe(TileSearchStats? search) => search is null
+        ? "whole image"
+        : string.Join(", ", search.Levels.Select(l => string.Create(CultureInfo.InvariantCulture, $"x{l.Scale:0.###} {l.Searched}/{l.Tiles}x{l.Passes}")));
 }

@@ -54,6 +54,30 @@ public static class BoxFusion
     }
 
     /// <summary>
+    /// Adds <paramref name="more"/> to <paramref name="faces"/>: a box overlapping a face already there (IoU at least
+    /// <paramref name="iou"/>) replaces it by the union of both, with the better score; any other box is added.
+    /// </summary>
+    public static void UnionInto(List<FaceBox> faces, IEnumerable<FaceBox> more, float iou)
+    {
+        ArgumentNullException.ThrowIfNull(faces);
+        ArgumentNullException.ThrowIfNull(more);
+        foreach (var box in more)
+        {
+            var i = faces.FindIndex(f => f.IoU(box) >= iou);
+            if (i < 0)
+            {
+                faces.Add(box);
+                continue;
+            }
+
+            var f = faces[i];
+            var left = Math.Min(f.X, box.X);
+            var top = Math.Min(f.Y, box.Y);
+            faces[i] = new FaceBox(left, top, Math.Max(f.Right, box.Right) - left, Math.Max(f.Bottom, box.Bottom) - top, Math.Max(f.Score, box.Score));
+        }
+    }
+
+    /// <summary>
     /// Merges the candidates of several passes (all in the same coordinates). Best score first, each unassigned candidate
     /// gathers the unassigned candidates with IoU at least <paramref name="fusionIou"/>; from each pass the cluster keeps
     /// its best member. The fused box is the score-weighted mean of those members (or their union, per <paramref name="merge"/>) and its score combines their scores

@@ -8,24 +8,38 @@ namespace FaceBlur.Modules.Processing.Detection;
 /// (see <c>FaceBlur.Bench eval</c>).
 /// </summary>
 /// <remarks>
-/// <para>Detection-size policy. Every image is detected on a resized copy whose size is chosen first:</para>
+/// <para>Whole-image search (photos of at most <see cref="MultiPassMaxMegapixels"/>, and video frames): the image is
+/// searched on one resized copy whose size is chosen like this:</para>
 /// <list type="number">
 /// <item>Small images (long side below <see cref="MinSide"/>) are upscaled so that the long side reaches
 /// <see cref="MinSide"/>, by at most <see cref="MaxUpscale"/>: YuNet misses faces under about 10 px, and crowd photos
 /// are full of them.</item>
 /// <item>Large images are downscaled so that the long side is at most <see cref="MaxSide"/> and the area is at most
-/// <see cref="MaxMegapixels"/>: the network's cost grows with the pixel count, and this bounds the time of a
-/// 1080p or 12 MP photo.</item>
+/// <see cref="MaxMegapixels"/> (this bounds a video frame's cost; photos that large are searched in tiles instead).</item>
 /// </list>
 /// <para>Passes. The main pass runs the any-size model on that copy. Images of at most
 /// <see cref="MultiPassMaxMegapixels"/> (as given) also get extra passes: the mirrored copy when <see cref="Flip"/> is set,
 /// and the fixed 640x640 n model (and its mirror) when <see cref="ModelNEnabled"/> is set. Each pass keeps its
 /// candidates above <see cref="CandidateThreshold"/>; the candidates of all passes are clustered (IoU at least
 /// <see cref="FusionIou"/>), a cluster's score is the mean over all passes of the best score each pass gave it (a pass
-/// that saw nothing there adds 0), and clusters scoring at least <see cref="ScoreThreshold"/> are kept, with the union of
-/// the passes' boxes (<see cref="BoxMerge"/>). Agreement lifts true faces while one pass's noise stays below the
-/// threshold; the union hides the whole extent the passes disagree on. A main pass alone uses
-/// <see cref="SinglePassScoreThreshold"/>. Finally faces smaller than <see cref="MinFaceSize"/> input pixels are dropped.</para>
+/// that saw nothing there adds 0), and clusters scoring at least <see cref="ScoreThreshold"/> are kept (those whose box
+/// is smaller than <see cref="SmallFaceSize"/> need <see cref="SmallFaceScoreThreshold"/>), with the union of the
+/// passes' boxes (<see cref="BoxMerge"/>). Agreement lifts true faces while one pass's noise stays below the threshold;
+/// the union hides the whole extent the passes disagree on. A main pass alone uses <see cref="SinglePassScoreThreshold"/>.
+/// Finally faces smaller than <see cref="MinFaceSize"/> input pixels are dropped.</para>
+/// <para>Tiled search (<see cref="PhotoFaceDetector"/>, photos larger than <see cref="MultiPassMaxMegapixels"/>): the
+/// photo is searched in tiles of <see cref="TileSize"/> network-input pixels overlapping by <see cref="TileOverlap"/>,
+/// never on a copy that shrinks it into one small input, at several scales:</para>
+/// <list type="number">
+/// <item><see cref="TileUpscale"/>, with all the passes above, fused the same way: the small faces.</item>
+/// <item>Native resolution, with the main pass at <see cref="SinglePassScoreThreshold"/>: faces of 32 px and more. Its
+/// other candidates (smaller or less sure, scoring at least <see cref="CandidateThreshold"/>) show where faces for the
+/// upscaled tiles are: when the upscaled search of the whole photo would feed the networks more than
+/// <see cref="PixelBudget"/> megapixels, only the upscaled tiles holding such a candidate are searched.</item>
+/// <item>Halved scales while needed, then the whole photo in one tile: the faces too large to be whole in a native
+/// tile, each level answering for faces of 32 input pixels and more.</item>
+/// </list>
+/// <para>A face found at several scales is hidden once, with the union of the boxes.</para>
 /// </remarks>
 public sealed class DetectorOptions : IValidatableObject
 {
@@ -56,12 +70,24 @@ public sealed class DetectorOptions : IValidatableObject
     [ConfigurationKeyName("DETECTOR_N_WEIGHT")]
     public float ModelNWeight { get; set; } = 1f;
 
-    /// <summary>Final threshold (0..1) on the fused score of a face.</summary>
+    /// <summary>Final threshold (0..1) on the fused score of a face (see <see cref="SmallFaceScoreThreshold"/> for the smallest).</summary>
     [ConfigurationKeyName("DETECTOR_SCORE_THRESHOLD")]
-    public float ScoreThreshold { get; set; } = 0.4f;
+    public float ScoreThreshold { get; set; } = 0.34f;
 
-    /// <summary>Threshold (0..1) on the score of a face when the main pass runs alone (images above
-    /// <see cref="MultiPassMaxMegapixels"/>, or no extra pass enabled).</summary>
+    /// <summary>
+    /// Fused faces whose box is narrower or shorter than this many pixels of the photo need
+    /// <see cref="SmallFaceScoreThreshold"/> instead of <see cref="ScoreThreshold"/>: most of the passes' agreeing noise is
+    /// that small (0 disables).
+    /// </summary>
+    [ConfigurationKeyName("DETECTOR_SMALL_FACE_SIZE")]
+    public float SmallFaceSize { get; set; } = 13f;
+
+    /// <summary>Threshold (0..1) on the fused score of a face smaller than <see cref="SmallFaceSize"/>.</summary>
+    [ConfigurationKeyName("DETECTOR_SMALL_FACE_SCORE_THRESHOLD")]
+    public float SmallFaceScoreThreshold { get; set; } = 0.6f;
+
+    /// <summary>Threshold (0..1) on the score of a face when the main pass runs alone (video frames, the coarser tiled
+    /// levels, or no extra pass enabled).</summary>
     [ConfigurationKeyName("DETECTOR_SINGLE_PASS_SCORE_THRESHOLD")]
     public float SinglePassScoreThreshold { get; set; } = 0.5f;
 
@@ -114,10 +140,36 @@ public sealed class DetectorOptions : IValidatableObject
 
     /// <summary>
     /// Extra passes (mirror, n model) run only for images of at most this many megapixels (as given, before resizing):
-    /// the small images whose faces are tiny and whose passes are cheap. Larger photos get the main pass alone.
+    /// the small images whose faces are tiny and whose passes are cheap. Larger photos are searched in tiles.
     /// </summary>
     [ConfigurationKeyName("DETECTOR_MULTI_PASS_MAX_MEGAPIXELS")]
     public float MultiPassMaxMegapixels { get; set; } = 0.5f;
+
+    /// <summary>
+    /// Side, in network-input pixels, of one tile of the tiled search (a multiple of 32). At 640, the input both published
+    /// YuNet models are exported with, ONNX Runtime runs them (two to four times faster than OpenCV DNN here); at other
+    /// sizes the main model runs in OpenCV DNN and the n model must take any input size (yunet_n_dynamic.onnx).
+    /// </summary>
+    [ConfigurationKeyName("DETECTOR_TILE_SIZE")]
+    public int TileSize { get; set; } = 640;
+
+    /// <summary>
+    /// Network-input pixels neighbouring tiles share: a face up to this size is whole in some tile (a box touching a
+    /// tile's inner edge is dropped there); larger ones are left to the coarser levels of the search.
+    /// </summary>
+    [ConfigurationKeyName("DETECTOR_TILE_OVERLAP")]
+    public int TileOverlap { get; set; } = 128;
+
+    /// <summary>Scale of the tiled search for small faces (1 disables it: the photo is then searched at its own size only).</summary>
+    [ConfigurationKeyName("DETECTOR_TILE_UPSCALE")]
+    public float TileUpscale { get; set; } = 1.5f;
+
+    /// <summary>
+    /// Megapixels of network input the upscaled tiled search may spend on the whole photo; above, it searches only the
+    /// tiles where the native-resolution pass found a face candidate smaller than 32 px (0: always only those).
+    /// </summary>
+    [ConfigurationKeyName("DETECTOR_PIXEL_BUDGET")]
+    public float PixelBudget { get; set; } = 16f;
 
     /// <summary>Directory against which relative model paths are resolved (the host's content root; not a setting).</summary>
     public string BasePath { get; set; } = Directory.GetCurrentDirectory();
@@ -156,6 +208,7 @@ public sealed class DetectorOptions : IValidatableObject
         }
 
         CheckUnit(errors, "DETECTOR_SCORE_THRESHOLD", ScoreThreshold);
+        CheckUnit(errors, "DETECTOR_SMALL_FACE_SCORE_THRESHOLD", SmallFaceScoreThreshold);
         CheckUnit(errors, "DETECTOR_SINGLE_PASS_SCORE_THRESHOLD", SinglePassScoreThreshold);
         CheckUnit(errors, "DETECTOR_CANDIDATE_THRESHOLD", CandidateThreshold);
         CheckUnit(errors, "DETECTOR_NMS_THRESHOLD", NmsThreshold);
@@ -210,7 +263,41 @@ public sealed class DetectorOptions : IValidatableObject
             errors.Add("DETECTOR_MULTI_PASS_MAX_MEGAPIXELS must be between 0 and 64");
         }
 
+        if (!(SmallFaceSize >= 0 && SmallFaceSize <= 1000))
+        {
+            errors.Add("DETECTOR_SMALL_FACE_SIZE must be between 0 and 1000");
+        }
+
+        ValidateTiles(errors);
+
         return errors;
+    }
+
+    /// <summary>The threshold a fused face must reach: <see cref="SmallFaceScoreThreshold"/> for small boxes, else <see cref="ScoreThreshold"/>.</summary>
+    internal float FusedThresholdFor(FaceBox face) =>
+        Math.Min(face.Width, face.Height) < SmallFaceSize ? SmallFaceScoreThreshold : ScoreThreshold;
+
+    private void ValidateTiles(List<string> errors)
+    {
+        if (TileSize is < 128 or > 2048 || TileSize % 32 != 0)
+        {
+            errors.Add("DETECTOR_TILE_SIZE must be a multiple of 32 between 128 and 2048");
+        }
+
+        if (TileOverlap < 0 || TileOverlap > TileSize / 2)
+        {
+            errors.Add("DETECTOR_TILE_OVERLAP must be between 0 and half of DETECTOR_TILE_SIZE");
+        }
+
+        if (!(TileUpscale >= 1 && TileUpscale <= 4))
+        {
+            errors.Add("DETECTOR_TILE_UPSCALE must be between 1 and 4");
+        }
+
+        if (!(PixelBudget >= 0 && PixelBudget <= 10_000))
+        {
+            errors.Add("DETECTOR_PIXEL_BUDGET must be between 0 and 10000 (megapixels)");
+        }
     }
 
     private static void CheckUnit(List<string> errors, string name, float value)

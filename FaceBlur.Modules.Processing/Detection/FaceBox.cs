@@ -38,10 +38,3 @@ public readonly record struct FaceBox(float X, float Y, float Width, float Heigh
         return new Rect(x1, y1, x2 - x1, y2 - y1);
     }
 }
-
-/// <summary>Finds faces in an 8-bit BGR image. Implementations are safe to call from several threads at once.</summary>
-public interface IFaceDetector
-{
-    /// <summary>Faces in <paramref name="bgrImage"/> (CV_8UC3), boxes in its pixel coordinates, best score first.</summary>
-    IReadOnlyList<FaceBox> Detect(Mat bgrImage);
-}

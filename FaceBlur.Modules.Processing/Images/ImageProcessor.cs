@@ -61,11 +61,11 @@ public sealed class ImageProcessor(IFaceDetector detector, ProcessingOptions opt
         {
             using var bgr = new Mat();
             Cv2.CvtColor(image.Pixels, bgr, ColorConversionCodes.BGRA2BGR);
-            faces = detector.Detect(bgr);
+            faces = detector.Detect(bgr, cancellationToken);
         }
         else
         {
-            faces = detector.Detect(image.Pixels);
+            faces = detector.Detect(image.Pixels, cancellationToken);
         }
 
         var detectionTime = Stopwatch.GetElapsedTime(started);

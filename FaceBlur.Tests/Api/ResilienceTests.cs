@@ -93,7 +93,7 @@ public class ResilienceTests
             return mat.ImEncode(".png");
         }
 
-        public IReadOnlyList<FaceBox> Detect(Mat bgrImage)
+        public IReadOnlyList<FaceBox> Detect(Mat bgrImage, CancellationToken cancellationToken = default)
         {
             if (bgrImage.Width == 17 && bgrImage.Height == 13)
             {
@@ -101,7 +101,7 @@ public class ResilienceTests
                 throw new InvalidOperationException("simulated detector crash");
             }
 
-            return TestDetector.Instance.Detect(bgrImage);
+            return TestDetector.Instance.Detect(bgrImage, cancellationToken);
         }
     }
 }

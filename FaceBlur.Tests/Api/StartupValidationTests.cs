@@ -26,6 +26,8 @@ public class StartupValidationTests
     [TestCase("VIDEO_DETECTOR_MODEL_PATH", "/nonexistent/model.onnx")]
     [TestCase("VIDEO_DETECTOR_MODEL_PATH", "/etc/hostname")]
     [TestCase("DETECTOR_SCORE_THRESHOLD", "1.5")]
+    [TestCase("DETECTOR_TILE_SIZE", "512")]
+    [TestCase("DETECTOR_TILE_UPSCALE", "0")]
     [TestCase("LOG_LEVEL", "Chatty")]
     [TestCase("CORS_ALLOW_ORIGINS", "not a url")]
     [TestCase("ALLOWED_EXTENSIONS", "jpg,../x")]

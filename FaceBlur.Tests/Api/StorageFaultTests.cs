@@ -114,11 +114,11 @@ public class StorageFaultTests
 
         public void Open() => _gate.Set();
 
-        public IReadOnlyList<FaceBlur.Modules.Processing.Detection.FaceBox> Detect(OpenCvSharp.Mat bgrImage)
+        public IReadOnlyList<FaceBlur.Modules.Processing.Detection.FaceBox> Detect(OpenCvSharp.Mat bgrImage, CancellationToken cancellationToken = default)
         {
             _waiting = true;
-            _gate.Wait(Bound).Should().BeTrue("the test opens the gate");
-            return TestDetector.Instance.Detect(bgrImage);
+            _gate.Wait(Bound, CancellationToken.None).Should().BeTrue("the test opens the gate");
+            return TestDetector.Instance.Detect(bgrImage, cancellationToken);
         }
     }
 

@@ -8,7 +8,7 @@ namespace FaceBlur.Tests.Support;
 /// <summary>One detector with the service's default settings, loaded once for the whole test run.</summary>
 internal static class TestDetector
 {
-    private static readonly Lazy<YuNetFaceDetector> Shared = new(() => new YuNetFaceDetector(DefaultOptions()));
+    private static readonly Lazy<PhotoFaceDetector> Shared = new(() => new PhotoFaceDetector(DefaultOptions()));
 
     private static readonly Lazy<YuNetFaceDetector> SharedVideo = new(() => new YuNetFaceDetector(VideoAnonymizer.DetectorOptionsFor(DefaultOptions(), new VideoOptions { DetectorModelPath = TestPaths.VideoDetectorModel })));
 

@@ -477,7 +477,7 @@ public sealed class VideoAnonymizerTests
 
         public ConcurrentBag<int> FfmpegNice { get; } = [];
 
-        public IReadOnlyList<FaceBox> Detect(Mat bgrImage)
+        public IReadOnlyList<FaceBox> Detect(Mat bgrImage, CancellationToken cancellationToken = default)
         {
             ThreadNice.Add(NiceOf("thread-self"));
             foreach (var pid in VideoTestMedia.ChildFfmpegProcesses())
@@ -502,7 +502,7 @@ public sealed class VideoAnonymizerTests
 
         public int Calls => calls;
 
-        public IReadOnlyList<FaceBox> Detect(Mat bgrImage)
+        public IReadOnlyList<FaceBox> Detect(Mat bgrImage, CancellationToken cancellationToken = default)
         {
             var frame = Interlocked.Increment(ref calls) - 1;
             bgrImage.Width.Should().Be(480, "a 480x360 clip is detected at its own size");
