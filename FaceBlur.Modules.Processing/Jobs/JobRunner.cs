@@ -63,8 +63,9 @@ public sealed class JobRunner(ImageProcessor images, VideoAnonymizer videos, Job
             "result.mp4",
             async (temporary, ct) =>
             {
-                // Frames are detected and encoded together; the last percent is the encoder finishing the file.
-                var result = await videos.AnonymizeAsync(path, temporary, message.Options, p => progress.Report(p < 1 ? JobStages.Detecting : JobStages.Encoding, p * 0.99), ct);
+                // Frames are detected and encoded together: 'encoding' once every frame was searched; the last percent is storing the file.
+                var result = await videos.AnonymizeAsync(
+                    path, temporary, message.Options, p => progress.Report(p.Stage == VideoStage.Encoding ? JobStages.Encoding : JobStages.Detecting, Math.Round(p.Fraction * 0.99, 3)), ct);
                 error = result.Error;
                 video = result.Value;
                 return result.IsSuccess;

@@ -17,7 +17,8 @@ internal sealed class DetectTrackStage(
     FrameThreads threads,
     FrameDetector detector,
     FaceTracker tracker,
-    VideoOptions options)
+    VideoOptions options,
+    ProgressReporter progress)
 {
     /// <summary>How much a look-ahead box grows per frame between the frame it is copied to and the detection.</summary>
     private const float LookAheadGrowthPerFrame = 0.08f;
@@ -56,6 +57,7 @@ internal sealed class DetectTrackStage(
                 await TrackAsync(inFlight.Dequeue(), cancellationToken).ConfigureAwait(false);
             }
 
+            progress.DetectionDone();
             while (heldBack.Count > 0)
             {
                 await output.WriteAsync(heldBack.Dequeue(), cancellationToken).ConfigureAwait(false);

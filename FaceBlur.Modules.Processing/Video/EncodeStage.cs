@@ -6,7 +6,7 @@ namespace FaceBlur.Modules.Processing.Video;
 /// <summary>
 /// Stage 3 of the pipeline: faces hidden in each frame's planes, the frame written with its time to the encoding
 /// ffmpeg's stdin (a Matroska stream, see <see cref="RawVideoMatroska"/>), the hidden boxes recorded per track, the frame
-/// returned to the pool; progress reported per frame.
+/// returned to the pool; progress counted per frame.
 /// </summary>
 internal sealed class EncodeStage(
     FfmpegProcess encoder,
@@ -15,8 +15,7 @@ internal sealed class EncodeStage(
     FrameGeometry geometry,
     FrameTimes times,
     AnonymizeOptions anonymize,
-    long expectedFrames,
-    Action<double>? progress)
+    ProgressReporter progress)
 {
     private long frames;
 
@@ -41,8 +40,7 @@ internal sealed class EncodeStage(
             Hidden.Record(frame.Index, microseconds / 1e6, frame.Regions);
             await container.WriteFrameAsync(frame.Buffer.AsMemory(0, frame.Size), microseconds, cancellationToken).ConfigureAwait(false);
             pool.Return(frame);
-            var written = Interlocked.Increment(ref frames);
-            progress?.Invoke(Math.Min(0.99, written / (double)Math.Max(expectedFrames, written + 1)));
+            progress.Written(Interlocked.Increment(ref frames));
         }
 
         await stream.FlushAsync(cancellationToken).ConfigureAwait(false);

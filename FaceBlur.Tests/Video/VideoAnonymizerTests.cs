@@ -41,7 +41,7 @@ public sealed class VideoAnonymizerTests
     public async Task Mp4_KeepsFramesDurationAndAudio_AsH264Yuv420pAacWithFaststart_AndCoversTheMovingFaceInEveryFrame()
     {
         var output = Out("moving-out.mp4");
-        var progress = new List<double>();
+        var progress = new List<VideoProgress>();
         var anonymizer = new VideoAnonymizer(TestDetector.Video, new VideoOptions());
 
         var result = await anonymizer.AnonymizeAsync(moving, output, AnonymizeOptions.Default, progress.Add, CancellationToken.None);
@@ -62,8 +62,12 @@ public sealed class VideoAnonymizerTests
         result.Value!.Frames.Should().Be(movingTruth.Count);
         result.Value.HasAudio.Should().BeTrue();
         result.Value.FacesDetected.Should().BeGreaterThan(0);
-        progress.Should().BeInAscendingOrder().And.HaveCountGreaterThan(10);
-        progress[^1].Should().Be(1);
+        progress.Select(p => p.Fraction).Should().BeInAscendingOrder().And.HaveCountGreaterThan(10);
+        progress[^1].Should().Be(new VideoProgress(VideoStage.Encoding, 1));
+        progress.Select(p => p.Fraction).Should().OnlyContain(f => f == Math.Round(f, 3), "progress has 3 decimals");
+        progress.Select(p => p.Stage).Should().BeInAscendingOrder("detecting, then encoding, never back");
+        progress[0].Stage.Should().Be(VideoStage.Detecting);
+        progress.Count(p => p.Stage == VideoStage.Encoding && p.Fraction < 1).Should().BeGreaterThan(1, "the last frames are encoded after every frame was searched");
         var coverage = ClipMeasures.Coverage(movingTruth, ClipMeasures.RegionsByFrame(result.Value.Tracks), AnonymizeOptions.Default, 480, 360);
         coverage.FacesChecked.Should().BeGreaterThan(movingTruth.Count);
         coverage.UncoveredFrames.Should().Be(0, $"worst coverage {coverage.WorstCoverage:0.00}");
@@ -433,7 +437,7 @@ public sealed class VideoAnonymizerTests
 
         var run = anonymizer.AnonymizeAsync(moving, output, AnonymizeOptions.Default, p =>
         {
-            if (p > 0.2)
+            if (p.Fraction > 0.2)
             {
                 cts.Cancel();
             }
