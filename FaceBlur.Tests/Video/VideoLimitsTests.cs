@@ -142,5 +142,36 @@ public sealed class VideoLimitsTests
         info.Error.Message.Should().Contain("12x640");
     }
 
+    [Test]
+    public void Probe_RefusesAbove4k_AndWithoutVideo()
+    {
+        const string Big = """{"streams":[{"index":0,"codec_type":"video","codec_name":"h264","width":4096,"height":2160,"r_frame_rate":"25/1","avg_frame_rate":"25/1"}],"format":{"duration":"2.0"}}""";
+        const string AudioOnly = """{"streams":[{"index":0,"codec_type":"audio","codec_name":"aac"}],"format":{"duration":"2.0"}}""";
+        const string Portrait = """{"streams":[{"index":0,"codec_type":"video","codec_name":"h264","width":2160,"height":3840,"r_frame_rate":"30/1","avg_frame_rate":"30/1","side_data_list":[{"rotation":-90}]}],"format":{"duration":"2.0"}}""";
+
+        VideoProbe.Interpret(Big, new VideoLimits(300)).Error!.Kind.Should().Be(MediaErrorKind.MediaTooLarge);
+        VideoProbe.Interpret(AudioOnly, new VideoLimits(300)).Error!.Kind.Should().Be(MediaErrorKind.UnsupportedMediaType);
+        var portrait = VideoProbe.Interpret(Portrait, new VideoLimits(300));
+        portrait.IsSuccess.Should().BeTrue();
+        portrait.Value!.Rotation.Should().Be(270);
+        (portrait.Value.DisplayWidth, portrait.Value.DisplayHeight).Should().Be((3840, 2160));
+    }
+
+    [TestCase("\"sample_aspect_ratio\":\"4:3\",", 0, 4, 3)]
+    [TestCase("\"sample_aspect_ratio\":\"4:3\",\"side_data_list\":[{\"rotation\":-90}],", 270, 3, 4)]
+    [TestCase("\"sample_aspect_ratio\":\"0:1\",", 0, 1, 1)]
+    [TestCase("\"sample_aspect_ratio\":\"1000:1\",", 0, 1, 1)]
+    [TestCase("", 0, 1, 1)]
+    public void Probe_reads_the_pixel_shape_and_turns_it_with_the_picture(string field, int rotation, int width, int height)
+    {
+        var json = "{\"streams\":[{\"index\":0,\"codec_type\":\"video\",\"codec_name\":\"h264\",\"width\":720,\"height\":576," + field
+            + "\"r_frame_rate\":\"25/1\",\"avg_frame_rate\":\"25/1\"}],\"format\":{\"duration\":\"2.0\"}}";
+
+        var info = VideoProbe.Interpret(json, new VideoLimits(300)).Value!;
+
+        info.Rotation.Should().Be(rotation);
+        info.DisplayPixelAspect.Should().Be(new PixelAspect(width, height));
+    }
+
     private string Out(string name) => Path.Combine(dir, name);
 }
