@@ -11,12 +11,12 @@ internal sealed class TimedDetector(IFaceDetector inner) : IFaceDetector
 
     public TimeSpan Elapsed => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref ticks));
 
-    public IReadOnlyList<FaceBox> Detect(Mat bgrImage)
+    public IReadOnlyList<FaceBox> Detect(Mat bgrImage, CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
         try
         {
-            return inner.Detect(bgrImage);
+            return inner.Detect(bgrImage, cancellationToken);
         }
         finally
         {

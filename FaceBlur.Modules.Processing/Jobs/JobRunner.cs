@@ -66,8 +66,9 @@ internal sealed class JobRunner(ImageProcessor images, VideoAnonymizer videos, J
             "result.mp4",
             async (temporary, ct) =>
             {
-                // Frames are detected and encoded together; the last percent is the encoder finishing the file.
-                Action<double> report = p => progress.Report(p < 1 ? JobStages.Detecting : JobStages.Encoding, p * 0.99);
+                // Frames are detected and encoded together: 'encoding' once every frame was searched; the last percent is storing the file.
+                Action<VideoProgress> report = p =>
+                    progress.Report(p.Stage == VideoStage.Encoding ? JobStages.Encoding : JobStages.Detecting, Math.Round(p.Fraction * 0.99, 3));
                 var result = input.Video is { } source
                     ? await videos.AnonymizeAsync(source, path, temporary, message.Options, VideoRegions(message, source), report, ct)
                     : await videos.AnonymizeAsync(path, temporary, message.Options, report, ct);

@@ -12,6 +12,9 @@ public enum MediaErrorKind
     /// <summary>A video longer than allowed (`media_too_long`).</summary>
     MediaTooLong,
 
+    /// <summary>A picture smaller than the minimum (a 1x1 video): `validation_error`.</summary>
+    MediaTooSmall,
+
     /// <summary>The format is recognised but the content cannot be decoded (truncated, corrupt).</summary>
     CorruptMedia,
 
@@ -28,6 +31,7 @@ public sealed record MediaError(MediaErrorKind Kind, string Message)
         MediaErrorKind.UnsupportedMediaType => "unsupported_media_type",
         MediaErrorKind.MediaTooLarge => "media_too_large",
         MediaErrorKind.MediaTooLong => "media_too_long",
+        MediaErrorKind.MediaTooSmall => "validation_error",
         MediaErrorKind.CorruptMedia => "corrupt_media",
         _ => "validation_error",
     };

@@ -4,9 +4,10 @@ namespace FaceBlur.Modules.Processing.Video;
 
 /// <summary>
 /// Stage 1 of the pipeline: raw I420 frames from the decoding ffmpeg's stdout into frames rented from the pool, in
-/// order, to the detect stage. Waits for a free frame when the pool is used up (the pool bounds the memory).
+/// order, to the detect stage. Waits for a free frame when the pool is used up (the pool bounds the memory). Each
+/// decoded frame goes past <see cref="DecodeLimits"/> (too long: the stage throws).
 /// </summary>
-internal sealed class DecodeStage(FfmpegProcess decoder, FramePool pool, ChannelWriter<VideoFrame> output)
+internal sealed class DecodeStage(FfmpegProcess decoder, FramePool pool, ChannelWriter<VideoFrame> output, DecodeLimits limits)
 {
     private long frames;
 
@@ -29,6 +30,7 @@ internal sealed class DecodeStage(FfmpegProcess decoder, FramePool pool, Channel
                     break;
                 }
 
+                limits.Decoded(frames);
                 frame.Reset(frames);
                 Interlocked.Increment(ref frames);
                 await output.WriteAsync(frame, cancellationToken).ConfigureAwait(false);

@@ -19,6 +19,7 @@ internal sealed class DetectTrackStage(
     FrameDetector detector,
     FaceTracker tracker,
     VideoOptions options,
+    ProgressReporter progress,
     bool findFaces = true)
 {
     /// <summary>How much a look-ahead box grows per frame between the frame it is copied to and the detection.</summary>
@@ -58,6 +59,7 @@ internal sealed class DetectTrackStage(
                 await TrackAsync(inFlight.Dequeue(), cancellationToken).ConfigureAwait(false);
             }
 
+            progress.DetectionDone();
             while (heldBack.Count > 0)
             {
                 await output.WriteAsync(heldBack.Dequeue(), cancellationToken).ConfigureAwait(false);

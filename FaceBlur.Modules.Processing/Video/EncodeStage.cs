@@ -7,7 +7,7 @@ namespace FaceBlur.Modules.Processing.Video;
 /// <summary>
 /// Stage 3 of the pipeline: faces hidden in each frame's planes, the frame written with its time to the encoding
 /// ffmpeg's stdin (a Matroska stream, see <see cref="RawVideoMatroska"/>), the hidden boxes recorded per track, the frame
-/// returned to the pool; progress reported per frame. Given regions apply here, where each frame's boxes are final: a
+/// returned to the pool; progress counted per frame. Given regions apply here, where each frame's boxes are final: a
 /// tracked face over a kept track's box in that frame (IoU >= 0.5) stays visible, given hidden boxes are hidden too.
 /// Boxes are hidden in one order (tracks by id, then given tracks in document order), so the same boxes sent back as
 /// regions hide exactly the same pixels.
@@ -20,8 +20,7 @@ internal sealed class EncodeStage(
     FrameTimes times,
     AnonymizeOptions anonymize,
     VideoRegionPlan given,
-    long expectedFrames,
-    Action<double>? progress)
+    ProgressReporter progress)
 {
     private long frames;
 
@@ -52,8 +51,7 @@ internal sealed class EncodeStage(
             Given.Record(frame.Index, microseconds / 1e6, given);
             await container.WriteFrameAsync(frame.Buffer.AsMemory(0, frame.Size), microseconds, cancellationToken).ConfigureAwait(false);
             pool.Return(frame);
-            var written = Interlocked.Increment(ref frames);
-            progress?.Invoke(Math.Min(0.99, written / (double)Math.Max(expectedFrames, written + 1)));
+            progress.Written(Interlocked.Increment(ref frames));
         }
 
         await stream.FlushAsync(cancellationToken).ConfigureAwait(false);

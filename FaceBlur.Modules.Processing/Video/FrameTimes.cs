@@ -61,6 +61,9 @@ public sealed class FrameTimes
     /// <summary>How long the last frame is shown, in microseconds (the input's, else the mean spacing).</summary>
     public double LastFrameMicroseconds { get; }
 
+    /// <summary>How long the listed frames play, in seconds: the demuxed duration of the stream (0 when none were listed).</summary>
+    public double ListedSeconds => microseconds.Length == 0 ? 0 : (microseconds[^1] + LastFrameMicroseconds) / 1e6;
+
     /// <summary>The read times in the input's ticks, from the first frame, in display order (empty when spaced evenly).</summary>
     internal long[] Ticks { get; }
 

@@ -9,7 +9,8 @@ namespace FaceBlur.Modules.Processing.Video;
 /// <param name="EncoderExit">The encoding ffmpeg's exit code (-1 when not waited for).</param>
 /// <param name="DecodedFrames">Frames read whole from the decoder.</param>
 /// <param name="TimedOut">The run's time limit passed.</param>
-internal readonly record struct PipelineEnd(Exception? Failure, int DecoderExit, int EncoderExit, long DecodedFrames, bool TimedOut);
+/// <param name="TooLong">A decoded frame was shown after MAX_VIDEO_SECONDS (the run was stopped there).</param>
+internal readonly record struct PipelineEnd(Exception? Failure, int DecoderExit, int EncoderExit, long DecodedFrames, bool TimedOut, bool TooLong = false);
 
 /// <summary>
 /// What a pipeline run's end means for the user: success, or the error to report (no paths, no ffmpeg output), with the
@@ -29,9 +30,18 @@ internal sealed record PipelineVerdict(MediaError? Error, string LogStage, strin
     /// <param name="expectedFrames">The frames expected otherwise (duration times rate).</param>
     /// <param name="limit">The run's time limit.</param>
     /// <param name="decoderReason">A path-free reason from the decoder's last error line.</param>
-    public static PipelineVerdict For(PipelineEnd end, long? shownFrames, long expectedFrames, TimeSpan limit, string decoderReason)
+    /// <param name="maxSeconds">MAX_VIDEO_SECONDS.</param>
+    public static PipelineVerdict For(PipelineEnd end, long? shownFrames, long expectedFrames, TimeSpan limit, string decoderReason, double maxSeconds)
     {
         var (failure, decoderExit, encoderExit, decoded) = (end.Failure, end.DecoderExit, end.EncoderExit, end.DecodedFrames);
+        if (end.TooLong)
+        {
+            return new PipelineVerdict(
+                new MediaError(MediaErrorKind.MediaTooLong, $"The video plays longer than the limit of {maxSeconds:0.#} s (its header declared less)."),
+                "too long",
+                $"{decoded} frames");
+        }
+
         if (end.TimedOut)
         {
             return Fail("The video could not be processed within the time limit.", "time limit", limit.TotalSeconds.ToString("0", CultureInfo.InvariantCulture));

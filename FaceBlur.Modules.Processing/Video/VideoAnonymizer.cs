@@ -65,7 +65,7 @@ public sealed class VideoAnonymizer
     /// <paramref name="outputPath"/>. For a file whose <see cref="VideoSource"/> is already known, use the other overload.
     /// </summary>
     public async Task<MediaResult<VideoResult>> AnonymizeAsync(
-        string inputPath, string outputPath, AnonymizeOptions anonymize, Action<double>? progress, CancellationToken ct)
+        string inputPath, string outputPath, AnonymizeOptions anonymize, Action<VideoProgress>? progress, CancellationToken ct)
     {
         var source = await VideoInspector.InspectAsync(inputPath, options, ct).ConfigureAwait(false);
         return source.IsSuccess
@@ -76,11 +76,13 @@ public sealed class VideoAnonymizer
     /// <summary>
     /// Anonymizes <paramref name="inputPath"/>, inspected earlier as <paramref name="source"/> (nothing is probed again),
     /// into <paramref name="outputPath"/> (MP4, overwritten). Refusals and unreadable media come back as a
-    /// <see cref="MediaError"/>; cancellation throws <see cref="OperationCanceledException"/>. Either way no ffmpeg process
-    /// is left running and no output file is left behind.
+    /// <see cref="MediaError"/> (also a video that plays longer than MAX_VIDEO_SECONDS whatever it declared:
+    /// <see cref="MediaErrorKind.MediaTooLong"/>); cancellation throws <see cref="OperationCanceledException"/>. Either
+    /// way no ffmpeg process is left running and no output file is left behind. <paramref name="progress"/> gets the
+    /// stage and the share of frames encoded (see <see cref="VideoProgress"/>).
     /// </summary>
     public Task<MediaResult<VideoResult>> AnonymizeAsync(
-        VideoSource source, string inputPath, string outputPath, AnonymizeOptions anonymize, Action<double>? progress, CancellationToken ct) =>
+        VideoSource source, string inputPath, string outputPath, AnonymizeOptions anonymize, Action<VideoProgress>? progress, CancellationToken ct) =>
         AnonymizeAsync(source, inputPath, outputPath, anonymize, VideoRegionRequest.DetectOnly, progress, ct);
 
     /// <summary>
@@ -93,7 +95,7 @@ public sealed class VideoAnonymizer
         string outputPath,
         AnonymizeOptions anonymize,
         VideoRegionRequest regions,
-        Action<double>? progress,
+        Action<VideoProgress>? progress,
         CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(source);

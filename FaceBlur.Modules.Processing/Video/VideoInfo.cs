@@ -90,11 +90,15 @@ public sealed record VideoInfo(
 }
 
 /// <summary>Limits a video must meet.</summary>
-/// <param name="MaxSeconds">Duration.</param>
+/// <param name="MaxSeconds">Duration: as declared, and as its listed frames play.</param>
 /// <param name="MaxWidth">Width of the long side.</param>
 /// <param name="MaxHeight">Height of the short side.</param>
 /// <param name="MaxFrameRate">
 /// Frames per second, declared or implied by the declared frame count: a tiny file declaring billions of frames would
 /// otherwise keep a worker decoding (or duplicating) frames until its time limit.
 /// </param>
-public sealed record VideoLimits(double MaxSeconds, int MaxWidth = 3840, int MaxHeight = 2160, double MaxFrameRate = 240);
+/// <param name="MinSide">
+/// Width and height of the upright picture, at least: 16 px, one macroblock of the encoder; a face fits in nothing
+/// smaller, and a 1x1 video cannot even be coded in 4:2:0.
+/// </param>
+public sealed record VideoLimits(double MaxSeconds, int MaxWidth = 3840, int MaxHeight = 2160, double MaxFrameRate = 240, int MinSide = 16);

@@ -24,7 +24,7 @@ internal sealed partial class VideoPipeline(IFaceDetector detector, VideoOptions
     private const int SpareFrames = 6;
 
     public async Task<MediaResult<VideoResult>> RunAsync(
-        VideoSource source, string input, string output, AnonymizeOptions anonymize, VideoRegionRequest regions, Action<double>? progress, CancellationToken ct)
+        VideoSource source, string input, string output, AnonymizeOptions anonymize, VideoRegionRequest regions, Action<VideoProgress>? progress, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         var info = source.Info;
@@ -38,9 +38,8 @@ internal sealed partial class VideoPipeline(IFaceDetector detector, VideoOptions
         var times = source.Times;
         long? shown = info.FrameCount is { } declared ? declared - times.Discarded : times.Count > 0 ? times.Count : null;
         var expected = shown ?? info.ExpectedFrames;
-        var limit = options.TimeLimit(info.DurationSeconds);
         using var timeLimit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeLimit.CancelAfter(limit);
+        var limits = new DecodeLimits(options, times, info.DurationSeconds, timeLimit);
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(timeLimit.Token);
 
         using var frameDetector = new FrameDetector(detector, geometry);
@@ -58,21 +57,27 @@ internal sealed partial class VideoPipeline(IFaceDetector detector, VideoOptions
         var decoded = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
         var ready = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
         var tracker = new FaceTracker(HoldFrames(info), geometry.Width, geometry.Height);
-        var decode = new DecodeStage(decoder, pool, decoded.Writer);
-        var detect = new DetectTrackStage(decoded.Reader, ready.Writer, threads, frameDetector, tracker, options, regions.Detect);
-        var encode = new EncodeStage(encoder, pool, ready.Reader, geometry, times, anonymize, regions.Plan, expected, progress);
+        var reporter = new ProgressReporter(progress, expected);
+        var decode = new DecodeStage(decoder, pool, decoded.Writer, limits);
+        var detect = new DetectTrackStage(decoded.Reader, ready.Writer, threads, frameDetector, tracker, options, reporter, regions.Detect);
+        var encode = new EncodeStage(encoder, pool, ready.Reader, geometry, times, anonymize, regions.Plan, reporter);
 
         var end = await RunStagesAsync([decode.RunAsync, detect.RunAsync, encode.RunAsync], decoder, encoder, abort).ConfigureAwait(false);
         ct.ThrowIfCancellationRequested();
         var verdict = PipelineVerdict.For(
-            end with { DecodedFrames = decode.Frames, TimedOut = timeLimit.IsCancellationRequested }, shown, expected, limit, VideoProbe.Reason(decoder.StderrTail));
+            end with { DecodedFrames = decode.Frames, TimedOut = timeLimit.IsCancellationRequested, TooLong = limits.TooLong },
+            shown,
+            expected,
+            limits.Limit,
+            VideoProbe.Reason(decoder.StderrTail),
+            limits.MaxSeconds);
         if (verdict.Error is not null)
         {
             LogFailure(logger, verdict.LogStage, verdict.LogDetail, decoder.StderrTail, encoder.StderrTail);
             return MediaResult<VideoResult>.Fail(verdict.Error);
         }
 
-        progress?.Invoke(1);
+        reporter.Completed();
         var faces = tracker.ConfirmedTracks > 0 ? tracker.ConfirmedTracks : tracker.TracksStarted;
         var frames = encode.Frames;
         LogDone(logger, frames, geometry.Width, geometry.Height, faces, Stopwatch.GetElapsedTime(started).TotalSeconds);

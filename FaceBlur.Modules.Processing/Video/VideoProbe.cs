@@ -6,7 +6,8 @@ namespace FaceBlur.Modules.Processing.Video;
 
 /// <summary>
 /// Runs ffprobe on a local file once, with the demuxer forced, a protocol whitelist of <c>file,pipe</c> and a time limit,
-/// and refuses videos the service does not take: unreadable, without a video stream, too long, or above 3840x2160. The
+/// and refuses videos the service does not take: unreadable, without a video stream, too long (as declared or as its
+/// frames' times play: a header may lie), above 3840x2160 or below 16x16. The
 /// same pass lists the packets (demuxing, no decoding): the video stream's frame times and, for containers that declare
 /// no frame count (Matroska), the count.
 /// </summary>
@@ -46,9 +47,16 @@ internal static class VideoProbe
         using (doc)
         {
             var info = Interpret(doc.RootElement, limits);
-            return info.IsSuccess
-                ? MediaResult<(VideoInfo, FrameTimes)>.Ok((info.Value!, FrameTimes.Read(doc.RootElement, info.Value!.VideoStreamIndex, info.Value.FrameRate)))
-                : MediaResult<(VideoInfo, FrameTimes)>.Fail(info.Error!);
+            if (!info.IsSuccess)
+            {
+                return MediaResult<(VideoInfo, FrameTimes)>.Fail(info.Error!);
+            }
+
+            // A frame shown after the limit (as the decoder will show it: a header's duration may lie).
+            var times = FrameTimes.Read(doc.RootElement, info.Value!.VideoStreamIndex, info.Value.FrameRate);
+            return times.Count > 0 && times.MicrosecondsOf(times.Count - 1) / 1e6 > limits.MaxSeconds
+                ? MediaResult<(VideoInfo, FrameTimes)>.Fail(MediaErrorKind.MediaTooLong, TooLong(times.ListedSeconds, limits))
+                : MediaResult<(VideoInfo, FrameTimes)>.Ok((info.Value, times));
         }
     }
 
@@ -159,9 +167,14 @@ internal static class VideoProbe
 
         if (info.DurationSeconds > limits.MaxSeconds)
         {
+            return MediaResult<VideoInfo>.Fail(MediaErrorKind.MediaTooLong, TooLong(info.DurationSeconds, limits));
+        }
+
+        if (Math.Min(info.DisplayWidth, info.DisplayHeight) < limits.MinSide)
+        {
             return MediaResult<VideoInfo>.Fail(
-                MediaErrorKind.MediaTooLong,
-                $"The video is {info.DurationSeconds:0.#} s long; the limit is {limits.MaxSeconds:0.#} s.");
+                MediaErrorKind.MediaTooSmall,
+                $"The video is {info.DisplayWidth}x{info.DisplayHeight}; videos must be at least {limits.MinSide}x{limits.MinSide}.");
         }
 
         var (longSide, shortSide) = (Math.Max(info.Width, info.Height), Math.Min(info.Width, info.Height));
@@ -182,6 +195,9 @@ internal static class VideoProbe
 
         return MediaResult<VideoInfo>.Ok(info);
     }
+
+    private static string TooLong(double seconds, VideoLimits limits) =>
+        $"The video is {seconds:0.#} s long; the limit is {limits.MaxSeconds:0.#} s.";
 
     /// <summary>ffprobe's <c>N:D</c> sample aspect ratio; 1:1 when absent, unknown (0:1) or implausible.</summary>
     private static PixelAspect Aspect(string? ratio)

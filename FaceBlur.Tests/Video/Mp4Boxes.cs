@@ -3,7 +3,7 @@ using System.Text;
 
 namespace FaceBlur.Tests.Video;
 
-/// <summary>Rewrites a box of an MP4 (moov after mdat, so that no sample offset moves) for hostile-input tests.</summary>
+/// <summary>Rewrites boxes of an MP4 (moov after mdat, so that no sample offset moves) for hostile-input tests.</summary>
 internal static class Mp4Boxes
 {
     /// <summary>
@@ -35,6 +35,63 @@ internal static class Mp4Boxes
         var entry = Box("alis", [0, 0, 0, 0, .. record]);     // flags 0: the media is elsewhere
         var dref = Box("dref", [0, 0, 0, 0, 0, 0, 0, 1, .. entry]);
         return Replace(mp4, ["moov", "trak", "mdia", "minf", "dinf", "dref"], dref);
+    }
+
+    /// <summary>
+    /// The durations the MP4 declares (mvhd, every track's tkhd and mdhd, each in its own timescale) set to
+    /// <paramref name="seconds"/>, sample tables and edit lists untouched: a file whose header lies about its length.
+    /// </summary>
+    public static byte[] WithDeclaredDuration(byte[] mp4, double seconds)
+    {
+        var forged = (byte[])mp4.Clone();
+        uint movieScale = 0;
+        Walk(forged, 0, forged.Length, (type, at) =>
+        {
+            var v1 = forged[at + 8] == 1;
+            switch (type)
+            {
+                case "mvhd":
+                    movieScale = BinaryPrimitives.ReadUInt32BigEndian(forged.AsSpan(at + (v1 ? 28 : 20)));
+                    WriteDuration(forged, at + (v1 ? 32 : 24), v1, movieScale * seconds);
+                    break;
+                case "tkhd":
+                    WriteDuration(forged, at + (v1 ? 36 : 28), v1, movieScale * seconds);
+                    break;
+                case "mdhd":
+                    var mediaScale = BinaryPrimitives.ReadUInt32BigEndian(forged.AsSpan(at + (v1 ? 28 : 20)));
+                    WriteDuration(forged, at + (v1 ? 32 : 24), v1, mediaScale * seconds);
+                    break;
+            }
+        });
+        return forged;
+    }
+
+    private static void Walk(byte[] data, int start, int end, Action<string, int> visit)
+    {
+        for (var at = start; at + 8 <= end;)
+        {
+            var size = (int)BinaryPrimitives.ReadUInt32BigEndian(data.AsSpan(at));
+            var type = Encoding.ASCII.GetString(data, at + 4, 4);
+            visit(type, at);
+            if (type is "moov" or "trak" or "mdia")
+            {
+                Walk(data, at + 8, at + size, visit);
+            }
+
+            at += Math.Max(8, size);
+        }
+    }
+
+    private static void WriteDuration(byte[] data, int at, bool wide, double value)
+    {
+        if (wide)
+        {
+            BinaryPrimitives.WriteUInt64BigEndian(data.AsSpan(at), (ulong)value);
+        }
+        else
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(data.AsSpan(at), (uint)value);
+        }
     }
 
     private static byte[] BigEndian16(int value) => [(byte)(value >> 8), (byte)value];

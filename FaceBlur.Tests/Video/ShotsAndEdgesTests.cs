@@ -158,7 +158,7 @@ public sealed class ShotsAndEdgesTests
 
         public void Play(ShotClipTruth truth) => frames = truth.Frames;
 
-        public IReadOnlyList<FaceBox> Detect(Mat bgrImage)
+        public IReadOnlyList<FaceBox> Detect(Mat bgrImage, CancellationToken cancellationToken = default)
         {
             var faces = new List<FaceBox>();
             foreach (var face in frames[calls++].Drawn)

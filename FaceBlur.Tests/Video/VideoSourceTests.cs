@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 using FaceBlur.Modules.Processing.Anonymization;
 using FaceBlur.Modules.Processing.Media;
@@ -78,6 +80,37 @@ public sealed class VideoSourceTests
         playlist.Error!.Kind.Should().Be(MediaErrorKind.UnsupportedMediaType);
         tooLong.Error!.Kind.Should().Be(MediaErrorKind.MediaTooLong);
         missing.Error!.Kind.Should().Be(MediaErrorKind.CorruptMedia);
+    }
+
+    [TestCase("#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\nfile:///etc/passwd\n#EXTINF:10,\nhttp://127.0.0.1:{PORT}/a.ts\n#EXT-X-ENDLIST\n", "list.mp4")]
+    [TestCase("#EXTM3U\n#EXTINF:10,\nhttp://127.0.0.1:9/\n", "list.m3u8")]
+    [TestCase("ffconcat version 1.0\nfile /etc/passwd\nfile http://127.0.0.1:{PORT}/x.mp4\n", "list.mp4")]
+    [TestCase("v=0\no=- 0 0 IN IP4 127.0.0.1\ns=x\nc=IN IP4 127.0.0.1\nt=0 0\nm=video {PORT} RTP/AVP 96\na=rtpmap:96 H264/90000\n", "session.sdp")]
+    public async Task Playlists_AreRefusedBeforeFfmpegRuns(string content, string name)
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var input = Path.Combine(dir, name);
+        await File.WriteAllTextAsync(input, content.Replace("{PORT}", port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+
+        // ffmpeg and ffprobe replaced by a script that leaves a mark: it must never run.
+        var marker = Path.Combine(dir, "ran-" + name);
+        var fake = Path.Combine(dir, "fake-ffmpeg.sh");
+        await File.WriteAllTextAsync(fake, $"#!/bin/sh\ntouch '{marker}'\nexit 1\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        var options = new VideoOptions { FfmpegPath = fake, FfprobePath = fake };
+
+        var result = await new VideoAnonymizer(TestDetector.Video, options).AnonymizeAsync(input, Path.Combine(dir, "list-out.mp4"), AnonymizeOptions.Default, null, CancellationToken.None);
+
+        result.Error!.Kind.Should().Be(MediaErrorKind.UnsupportedMediaType);
+        File.Exists(marker).Should().BeFalse("the refusal happens before ffmpeg or ffprobe is started");
+        listener.Pending().Should().BeFalse("nothing connected to the address in the playlist");
+        VideoSniffer.Sniff(await File.ReadAllBytesAsync(input)).Should().BeNull();
     }
 
     [Test]
