@@ -19,6 +19,7 @@ public sealed class PhotoFaceDetector : IFaceDetector, IDisposable
     private readonly IYuNetNetwork tileModel;
     private readonly IYuNetNetwork? tileModelN;
     private readonly Lazy<DetectionThreads> threads;
+    private readonly CallsInProgress calls = new();
 
     /// <summary>
     /// Loads the models named by <paramref name="options"/>; throws like <see cref="YuNetFaceDetector"/>, and with a
@@ -61,6 +62,12 @@ public sealed class PhotoFaceDetector : IFaceDetector, IDisposable
     /// </summary>
     public IReadOnlyList<FaceBox> Detect(Mat bgrImage, CancellationToken cancellationToken = default)
     {
+        using var call = calls.Enter(this);
+        return DetectInside(bgrImage, cancellationToken);
+    }
+
+    private IReadOnlyList<FaceBox> DetectInside(Mat bgrImage, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(bgrImage);
         if (bgrImage.Empty() || bgrImage.Width < 1 || bgrImage.Height < 1)
         {
@@ -70,7 +77,7 @@ public sealed class PhotoFaceDetector : IFaceDetector, IDisposable
         if (bgrImage.Type() != MatType.CV_8UC3)
         {
             using var converted = YuNetFaceDetector.ToBgr(bgrImage);
-            return Detect(converted, cancellationToken);
+            return DetectInside(converted, cancellationToken);
         }
 
         if (whole.IsMultiPass(bgrImage.Width, bgrImage.Height))
@@ -98,6 +105,12 @@ public sealed class PhotoFaceDetector : IFaceDetector, IDisposable
 
     public void Dispose()
     {
+        if (!calls.TryEndAll(CallsInProgress.DisposeWait))
+        {
+            return;
+        }
+
+        calls.Dispose();
         if (threads.IsValueCreated)
         {
             threads.Value.Dispose();

@@ -17,6 +17,7 @@ public sealed class YuNetFaceDetector : IFaceDetector, IDisposable
     private readonly DetectorOptions options;
     private readonly IYuNetNetwork model;
     private readonly OnnxYuNetModel? modelN;
+    private readonly CallsInProgress calls = new();
 
     /// <summary>
     /// Loads the models named by <paramref name="options"/> (relative paths against <see cref="DetectorOptions.BasePath"/>).
@@ -71,6 +72,12 @@ public sealed class YuNetFaceDetector : IFaceDetector, IDisposable
     /// </summary>
     public IReadOnlyList<FaceBox> Detect(Mat bgrImage, CancellationToken cancellationToken = default)
     {
+        using var call = calls.Enter(this);
+        return DetectInside(bgrImage, cancellationToken);
+    }
+
+    private IReadOnlyList<FaceBox> DetectInside(Mat bgrImage, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(bgrImage);
         if (bgrImage.Empty() || bgrImage.Width < 1 || bgrImage.Height < 1)
         {
@@ -80,7 +87,7 @@ public sealed class YuNetFaceDetector : IFaceDetector, IDisposable
         if (bgrImage.Type() != MatType.CV_8UC3)
         {
             using var converted = ToBgr(bgrImage);
-            return Detect(converted, cancellationToken);
+            return DetectInside(converted, cancellationToken);
         }
 
         var width = bgrImage.Width;
@@ -147,8 +154,14 @@ public sealed class YuNetFaceDetector : IFaceDetector, IDisposable
 
     public void Dispose()
     {
+        if (!calls.TryEndAll(CallsInProgress.DisposeWait))
+        {
+            return;
+        }
+
         model.Dispose();
         modelN?.Dispose();
+        calls.Dispose();
     }
 
     /// <summary>Whether an image of this size gets the extra passes (and so needs no tiled search).</summary>
