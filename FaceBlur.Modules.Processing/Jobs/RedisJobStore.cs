@@ -231,6 +231,17 @@ public sealed class RedisJobStore : IJobStore
     }
 
     /// <inheritdoc />
+    public async Task<bool> MarkDeliveredAsync(string taskId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(taskId);
+        var now = _time.GetUtcNow();
+        var result = await RunAsync(
+            db => db.ScriptEvaluateAsync(RedisJobScripts.MarkDelivered, [JobKey(taskId)], [TtlMilliseconds, JobFields.FormatTime(now)]),
+            cancellationToken);
+        return (int)result == 1;
+    }
+
+    /// <inheritdoc />
     public async Task<int> CountProcessingAsync(CancellationToken cancellationToken)
     {
         var count = await RunAsync(

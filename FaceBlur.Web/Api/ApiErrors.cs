@@ -11,6 +11,7 @@ public static class ApiErrors
     public const string RateLimited = "rate_limited";
     public const string TaskNotFound = "task_not_found";
     public const string ResultGone = "result_gone";
+    public const string RangeNotSatisfiable = "range_not_satisfiable";
     public const string TaskFailed = "task_failed";
     public const string ServiceUnavailable = "service_unavailable";
     public const string InternalError = "internal_error";
@@ -31,6 +32,7 @@ public static class ApiErrors
         MethodNotAllowed => StatusCodes.Status405MethodNotAllowed,
         Unauthorized => StatusCodes.Status401Unauthorized,
         ResultGone => StatusCodes.Status410Gone,
+        RangeNotSatisfiable => StatusCodes.Status416RangeNotSatisfiable,
         TaskFailed => StatusCodes.Status422UnprocessableEntity,
         ServiceUnavailable => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
