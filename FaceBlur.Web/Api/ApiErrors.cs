@@ -12,6 +12,8 @@ public static class ApiErrors
     public const string TaskNotFound = "task_not_found";
     public const string ResultGone = "result_gone";
     public const string RangeNotSatisfiable = "range_not_satisfiable";
+    public const string UriTooLong = "uri_too_long";
+    public const string HeadersTooLarge = "headers_too_large";
     public const string TaskFailed = "task_failed";
     public const string ServiceUnavailable = "service_unavailable";
     public const string InternalError = "internal_error";
@@ -33,6 +35,8 @@ public static class ApiErrors
         Unauthorized => StatusCodes.Status401Unauthorized,
         ResultGone => StatusCodes.Status410Gone,
         RangeNotSatisfiable => StatusCodes.Status416RangeNotSatisfiable,
+        UriTooLong => StatusCodes.Status414UriTooLong,
+        HeadersTooLarge => StatusCodes.Status431RequestHeaderFieldsTooLarge,
         TaskFailed => StatusCodes.Status422UnprocessableEntity,
         ServiceUnavailable => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
@@ -42,6 +46,8 @@ public static class ApiErrors
     public static string CodeOf(int status) => status switch
     {
         StatusCodes.Status413PayloadTooLarge => PayloadTooLarge,
+        StatusCodes.Status414UriTooLong => UriTooLong,
+        StatusCodes.Status431RequestHeaderFieldsTooLarge => HeadersTooLarge,
         StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaType,
         StatusCodes.Status429TooManyRequests => RateLimited,
         StatusCodes.Status404NotFound => NotFound,
