@@ -7,11 +7,6 @@ using System.Text.Json;
 
 namespace FaceBlur.Bench.Load;
 
-/// <summary>
-/// <c>load</c>: N image jobs from C concurrent clients against a running instance (loopback only), each uploaded,
-/// polled and downloaded, while a prober times <c>GET /health</c>. Bounded in count and time. Reports accepted,
-/// completed, failed and lost jobs and latency percentiles.
-/// </summary>
 /// <summary>What a load run measured.</summary>
 public sealed record LoadReport(
     int Accepted,
@@ -25,9 +20,18 @@ public sealed record LoadReport(
     double HealthP50Ms,
     double HealthP99Ms);
 
+/// <summary>
+/// <c>load</c>: N image jobs from C concurrent clients against a running instance (loopback only), each uploaded,
+/// polled and downloaded, while a prober times <c>GET /health</c>. Bounded in count and time. Reports accepted,
+/// completed, failed and lost jobs and latency percentiles; with <c>--pid</c>, the app's memory after every 100 jobs;
+/// with <c>--pause-pid</c>, freezes that process (the app's redis-server) once <c>--pause-after</c> jobs ended, for
+/// <c>--pause-seconds</c>. A 503 while polling is an outage to wait out (asked again), not a lost job.
+/// </summary>
 public static class LoadBenchmark
 {
-    public const string Usage = "load --url http://127.0.0.1:8080 [--jobs 500] [--concurrency 20] [--videos 3] [--image FILE] [--timeout-seconds 900] [--pid APP_PID]";
+    public const string Usage =
+        "load --url http://127.0.0.1:8080 [--jobs 500] [--concurrency 20] [--videos 3] [--image FILE] [--timeout-seconds 900] [--pid APP_PID] " +
+        "[--pause-pid PID --pause-seconds 20 --pause-after 50]";
 
     public static int Run(IReadOnlyList<string> args)
     {
@@ -39,8 +43,14 @@ public static class LoadBenchmark
         var timeout = TimeSpan.FromSeconds(double.Parse(options.GetValueOrDefault("--timeout-seconds") ?? "900", CultureInfo.InvariantCulture));
         var image = options.GetValueOrDefault("--image") ?? BenchPaths.DefaultLoadImage();
         int? pid = options.TryGetValue("--pid", out var pidText) ? int.Parse(pidText, CultureInfo.InvariantCulture) : null;
+        var pause = options.TryGetValue("--pause-pid", out var pausePid)
+            ? new ProcessPause(
+                int.Parse(pausePid, CultureInfo.InvariantCulture),
+                TimeSpan.FromSeconds(double.Parse(options.GetValueOrDefault("--pause-seconds") ?? "20", CultureInfo.InvariantCulture)),
+                int.Parse(options.GetValueOrDefault("--pause-after") ?? "50", CultureInfo.InvariantCulture))
+            : null;
         var clip = videoCount > 0 ? MakeClip(image) : [];
-        var report = RunAsync(url, jobs, concurrency, File.ReadAllBytes(image), Path.GetFileName(image), timeout, pid, Console.Out, Enumerable.Repeat(clip, videoCount).ToList())
+        var report = RunAsync(url, jobs, concurrency, File.ReadAllBytes(image), Path.GetFileName(image), timeout, pid, Console.Out, Enumerable.Repeat(clip, videoCount).ToList(), pause)
             .GetAwaiter().GetResult();
         return report.Lost == 0 ? 0 : 1;
     }
@@ -72,9 +82,21 @@ public static class LoadBenchmark
         }
     }
 
-    /// <summary>Runs the load and prints the report to <paramref name="output"/>; <paramref name="appPid"/> samples the app's memory.</summary>
+    /// <summary>
+    /// Runs the load and prints the report to <paramref name="output"/>; <paramref name="appPid"/> samples the app's
+    /// memory; <paramref name="pause"/> freezes a process mid-run.
+    /// </summary>
     public static async Task<LoadReport> RunAsync(
-        Uri url, int jobs, int concurrency, byte[] image, string name, TimeSpan timeout, int? appPid, TextWriter output, IReadOnlyList<byte[]>? videos = null)
+        Uri url,
+        int jobs,
+        int concurrency,
+        byte[] image,
+        string name,
+        TimeSpan timeout,
+        int? appPid,
+        TextWriter output,
+        IReadOnlyList<byte[]>? videos = null,
+        ProcessPause? pause = null)
     {
         ArgumentNullException.ThrowIfNull(url);
         ArgumentNullException.ThrowIfNull(output);
@@ -92,8 +114,8 @@ public static class LoadBenchmark
         var next = -1;
         var inFlight = 0;
         var started = Stopwatch.GetTimestamp();
-        long? rssAfterFirstHundred = null;
-        long rssPeak = 0;
+        var memory = appPid is { } pid ? new AppMemory(pid) : null;
+        int Ended() => outcomes.Values.Sum() + videoOutcomes.Values.Sum();
 
         var prober = Task.Run(async () =>
         {
@@ -108,14 +130,7 @@ public static class LoadBenchmark
                         health.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
                     }
 
-                    if (appPid is { } pid && ResidentBytes(pid) is { } rss)
-                    {
-                        rssPeak = Math.Max(rssPeak, rss);
-                        if (rssAfterFirstHundred is null && outcomes.Values.Sum() >= 100)
-                        {
-                            rssAfterFirstHundred = rss;
-                        }
-                    }
+                    memory?.Sample(Ended());
                 }
                 catch (OperationCanceledException)
                 {
@@ -123,6 +138,15 @@ public static class LoadBenchmark
                 }
 
                 await Task.Delay(100, CancellationToken.None);
+            }
+        });
+
+        var pausing = pause is null ? Task.CompletedTask : Task.Run(async () =>
+        {
+            while (pause.BeganAfter is null && !stop.IsCancellationRequested)
+            {
+                await pause.MaybePauseAsync(Ended());
+                await Task.Delay(50, CancellationToken.None);
             }
         });
 
@@ -151,11 +175,11 @@ public static class LoadBenchmark
 
         await Task.WhenAll(clients);
         await Task.WhenAll(videoClients);
+        await pausing;
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         await stop.CancelAsync();
         await prober;
 
-        var rssEnd = appPid is { } appId ? ResidentBytes(appId) : null;
         int Count(string outcome) => outcomes.GetValueOrDefault(outcome) + videoOutcomes.GetValueOrDefault(outcome);
         var report = new LoadReport(
             Accepted: Count("completed") + Count("failed") + Count("lost"),
@@ -181,31 +205,14 @@ public static class LoadBenchmark
             output.WriteLine($"  videos {outcome}: {count}");
         }
 
-        if (rssAfterFirstHundred is { } first && rssEnd is { } end)
-        {
-            output.WriteLine($"app_rss_mb after_100_jobs={first / 1048576.0:0} end={end / 1048576.0:0} peak={rssPeak / 1048576.0:0} growth={(end - first) * 100.0 / first:0.0}%");
-        }
+        memory?.Report(output);
+        pause?.Report(output);
 
         output.WriteLine(
             $"accepted={report.Accepted} completed={report.Completed} failed={report.Failed} lost={report.Lost} " +
             $"upload_p50_ms={report.UploadP50Ms:0.0} upload_p99_ms={report.UploadP99Ms:0.0} " +
             $"health_p50_ms={report.HealthP50Ms:0.0} health_p99_ms={report.HealthP99Ms:0.0}");
         return report;
-    }
-
-    /// <summary>Resident memory of a process on this machine (VmRSS), or null when it cannot be read.</summary>
-    private static long? ResidentBytes(int pid)
-    {
-        try
-        {
-            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-            var kb = line?.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
-            return kb is null ? null : long.Parse(kb, CultureInfo.InvariantCulture) * 1024;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
     }
 
     /// <summary>Uploads, polls and downloads one job; returns its outcome. Upload times go to <paramref name="uploads"/> when given.</summary>
@@ -245,7 +252,7 @@ public static class LoadBenchmark
                     case HttpStatusCode.OK:
                         await result.Content.ReadAsByteArrayAsync(cancellationToken);
                         return "completed";
-                    case HttpStatusCode.Accepted:
+                    case HttpStatusCode.Accepted or HttpStatusCode.ServiceUnavailable:
                         await Task.Delay(200, cancellationToken);
                         continue;
                     case HttpStatusCode.UnprocessableEntity:

@@ -48,9 +48,16 @@ public interface IJobStore : IHealthCheck
 
     /// <summary>
     /// Undoes <see cref="TryMarkServedAsync"/> when the download did not complete (the client went away): the result
-    /// is still there and may be fetched again. Ignored unless the job succeeded and was marked served.
+    /// is still there and may be fetched again. Ignored unless the job succeeded and was marked served, and once a
+    /// download was delivered (<see cref="MarkDeliveredAsync"/>).
     /// </summary>
     Task ReleaseServedAsync(string taskId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records that a download of a succeeded result was delivered (served, with <see cref="JobState.DeliveredAt"/> =
+    /// now): true for the first caller only, false for every other and for a job that did not succeed.
+    /// </summary>
+    Task<bool> MarkDeliveredAsync(string taskId, CancellationToken cancellationToken);
 
     /// <summary>How many jobs are processing right now, over all instances sharing the store.</summary>
     Task<int> CountProcessingAsync(CancellationToken cancellationToken);

@@ -216,13 +216,31 @@ public sealed class InMemoryJobStore : IJobStore
         lock (_lock)
         {
             var now = _time.GetUtcNow();
-            if (Find(taskId, now) is { State: { Status: JobStatus.Succeeded, Served: true } } entry)
+            if (Find(taskId, now) is { State: { Status: JobStatus.Succeeded, Served: true, DeliveredAt: null } } entry)
             {
                 Save(entry, entry.State with { Served = false, UpdatedAt = now }, now);
             }
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<bool> MarkDeliveredAsync(string taskId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(taskId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            var now = _time.GetUtcNow();
+            if (Find(taskId, now) is not { State: { Status: JobStatus.Succeeded, DeliveredAt: null } } entry)
+            {
+                return Task.FromResult(false);
+            }
+
+            Save(entry, entry.State with { Served = true, DeliveredAt = now, UpdatedAt = now }, now);
+            return Task.FromResult(true);
+        }
     }
 
     /// <inheritdoc />

@@ -20,6 +20,7 @@ internal static class JobFields
     public const string ResultContentType = "result_type";
     public const string ResultFileName = "result_name";
     public const string Served = "served";
+    public const string DeliveredAt = "delivered";
     public const string Attempts = "attempts";
     public const string CreatedAt = "created";
     public const string UpdatedAt = "updated";
@@ -33,7 +34,7 @@ internal static class JobFields
     public static readonly string[] StateFields =
     [
         TaskId, Kind, Status, Stage, Progress, Files, FacesDetected, Error, ResultPath, ResultContentType, ResultFileName,
-        Served, Attempts, CreatedAt, UpdatedAt, StartedAt, CompletedAt,
+        Served, Attempts, CreatedAt, UpdatedAt, StartedAt, CompletedAt, DeliveredAt,
     ];
 
     public static List<KeyValuePair<string, string>> ToFields(JobState state)
@@ -58,6 +59,7 @@ internal static class JobFields
         AddIfSet(fields, ResultFileName, state.ResultFileName);
         AddIfSet(fields, StartedAt, state.StartedAt is { } started ? FormatTime(started) : null);
         AddIfSet(fields, CompletedAt, state.CompletedAt is { } completed ? FormatTime(completed) : null);
+        AddIfSet(fields, DeliveredAt, state.DeliveredAt is { } delivered ? FormatTime(delivered) : null);
         return fields;
     }
 
@@ -80,6 +82,7 @@ internal static class JobFields
         UpdatedAt = ParseTime(fields.GetValueOrDefault(UpdatedAt)) ?? default,
         StartedAt = ParseTime(fields.GetValueOrDefault(StartedAt)),
         CompletedAt = ParseTime(fields.GetValueOrDefault(CompletedAt)),
+        DeliveredAt = ParseTime(fields.GetValueOrDefault(DeliveredAt)),
     };
 
     public static string FormatStatus(JobStatus status) => status switch

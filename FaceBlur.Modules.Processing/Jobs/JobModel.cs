@@ -117,8 +117,18 @@ public sealed record JobState
 
     public string? ResultFileName { get; init; }
 
-    /// <summary>True once the result was served (and deleted): later requests get <c>result_gone</c>.</summary>
+    /// <summary>
+    /// True while a download of the whole result is under way and once the result was delivered: other requests for the
+    /// whole result get <c>result_gone</c>. Released when that download broke off before it was delivered.
+    /// </summary>
     public bool Served { get; init; }
+
+    /// <summary>
+    /// When a download's last byte was acknowledged by the client (see <see cref="ResultDownload"/>). From then on only
+    /// a resumed download (a range with a matching validator) is answered, for RESULT_RESUME_SECONDS, and then the
+    /// result is deleted.
+    /// </summary>
+    public DateTimeOffset? DeliveredAt { get; init; }
 
     /// <summary>How many times processing started.</summary>
     public int Attempts { get; init; }

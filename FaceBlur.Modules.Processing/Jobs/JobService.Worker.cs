@@ -5,12 +5,17 @@ namespace FaceBlur.Modules.Processing.Jobs;
 /// <summary>The worker's side of a job's lifecycle: start, progress, and the end (succeeded, failed, dead-lettered).</summary>
 public sealed partial class JobService
 {
+    /// <summary>The first wait of the worker before it tries an unreachable store again; it doubles up to <see cref="MaxStoreRetryDelay"/>.</summary>
+    internal static readonly TimeSpan FirstStoreRetryDelay = TimeSpan.FromMilliseconds(500);
+
+    internal static readonly TimeSpan MaxStoreRetryDelay = TimeSpan.FromSeconds(10);
+
     /// <summary>
     /// Marks the job processing (one more attempt); null when it is unknown, expired or already done, and the worker
-    /// then acknowledges the message without running it again.
+    /// then acknowledges the message without running it again. Waits for an unreachable store (see <see cref="UntilStoredAsync"/>).
     /// </summary>
     internal Task<JobState?> TryStartAsync(string taskId, CancellationToken cancellationToken) =>
-        store.TryStartAsync(taskId, cancellationToken);
+        UntilStoredAsync(ct => store.TryStartAsync(taskId, ct), taskId, "start", cancellationToken);
 
     /// <summary>How often a running job checks that it was not cancelled on another instance.</summary>
     internal static readonly TimeSpan CancelPollInterval = TimeSpan.FromMilliseconds(500);
@@ -57,18 +62,60 @@ public sealed partial class JobService
     /// <summary>Where a running job reports its stage and progress (written at most twice a second).</summary>
     internal JobProgress TrackProgress(string taskId) => new(store, taskId, time, logger);
 
-    /// <summary>Stores the result, then deletes the inputs (the result stays until it is served or expires).</summary>
+    /// <summary>Stores the result (waiting for an unreachable store), then deletes the inputs (the result stays until it is served or expires).</summary>
     internal async Task CompleteAsync(JobMessage message, JobResult result, CancellationToken cancellationToken)
     {
-        await store.CompleteAsync(message.TaskId, result, cancellationToken);
+        await UntilStoredAsync(ct => Done(store.CompleteAsync(message.TaskId, result, ct)), message.TaskId, "completion", cancellationToken);
         TryDelete(message.TaskId, () => storage.DeleteInputs(message));
     }
 
-    /// <summary>Stores why the job failed, then deletes its files.</summary>
+    /// <summary>
+    /// Stores why the job failed (waiting for an unreachable store), then deletes its files, unless the store says the
+    /// job succeeded: a completion that a frozen store took late wins over this failure, and its result must stay.
+    /// </summary>
     internal async Task FailAsync(JobMessage message, string reason, CancellationToken cancellationToken)
     {
-        await store.FailAsync(message.TaskId, reason, cancellationToken);
-        TryDelete(message.TaskId, () => storage.DeleteJob(message.TaskId));
+        var taskId = message.TaskId;
+        await UntilStoredAsync(ct => Done(store.FailAsync(taskId, reason, ct)), taskId, "failure", cancellationToken);
+        var state = await UntilStoredAsync(ct => store.GetAsync(taskId, ct), taskId, "state", cancellationToken);
+        if (state is { Status: JobStatus.Succeeded })
+        {
+            LogResultKept(logger, taskId);
+            return;
+        }
+
+        TryDelete(taskId, () => storage.DeleteJob(taskId));
+    }
+
+    /// <summary>
+    /// Runs one of the worker's store calls until the store answers. An unreachable or frozen store is an outage, not
+    /// the job's fault: the job keeps its delivery (the queue holds it unacknowledged meanwhile) and is never failed or
+    /// dead-lettered for it. Waits double from <see cref="FirstStoreRetryDelay"/> to <see cref="MaxStoreRetryDelay"/>;
+    /// only <paramref name="cancellationToken"/> (the host stopping, the delivery lost) ends the wait.
+    /// </summary>
+    private async Task<T> UntilStoredAsync<T>(Func<CancellationToken, Task<T>> call, string taskId, string what, CancellationToken cancellationToken)
+    {
+        var delay = FirstStoreRetryDelay;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await call(cancellationToken);
+            }
+            catch (JobStoreUnavailableException ex)
+            {
+                LogStoreRetry(logger, taskId, what, attempt, delay.TotalSeconds, ex.Message);
+            }
+
+            await Task.Delay(delay, time, cancellationToken);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxStoreRetryDelay.Ticks));
+        }
+    }
+
+    private static async Task<bool> Done(Task write)
+    {
+        await write;
+        return true;
     }
 
     /// <summary>A job whose processing threw on every delivery: it ends failed instead of looping.</summary>
@@ -78,6 +125,12 @@ public sealed partial class JobService
         metrics.DeadLettered(message.Kind);
         LogDeadLettered(logger, message.TaskId, deliveries);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {TaskId}: the store did not take its {What} (try {Attempt}); trying again in {DelaySeconds} s: {Reason}")]
+    private static partial void LogStoreRetry(ILogger logger, string taskId, string what, int attempt, double delaySeconds, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {TaskId} not failed: the store says it succeeded, so its result is kept")]
+    private static partial void LogResultKept(ILogger logger, string taskId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {TaskId} dead-lettered after {Deliveries} deliveries")]
     private static partial void LogDeadLettered(ILogger logger, string taskId, int deliveries);

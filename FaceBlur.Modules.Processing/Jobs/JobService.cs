@@ -87,10 +87,23 @@ public sealed partial class JobService(
         return new JobLookup(state, position);
     }
 
+    /// <summary>The size and last change of a succeeded job's result file; null when it has none (any more).</summary>
+    public ResultFile? DescribeResult(JobState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Status != JobStatus.Succeeded || state.ResultPath is null)
+        {
+            return null;
+        }
+
+        var file = new FileInfo(storage.Resolve(state.ResultPath));
+        return file.Exists ? new ResultFile(file.Length, file.LastWriteTimeUtc) : null;
+    }
+
     /// <summary>
-    /// Claims a succeeded job's result for one download: null when it was already served (or its file is gone). The
-    /// caller reports how the download ended: <see cref="ResultDownload.DeliveredAsync"/> deletes the result,
-    /// <see cref="ResultDownload.NotDeliveredAsync"/> keeps it for another try.
+    /// Claims a succeeded job's whole result for one download: null when another download has it or had it (served),
+    /// or its file is gone. The caller reports how the download ended: <see cref="ResultDownload.DeliveredAsync"/>
+    /// counts it delivered, <see cref="ResultDownload.NotDeliveredAsync"/> releases the claim for another try.
     /// </summary>
     public async Task<ResultDownload?> ClaimResultAsync(JobState state, CancellationToken cancellationToken)
     {
@@ -106,7 +119,34 @@ public sealed partial class JobService(
             return null;
         }
 
-        return new ResultDownload(this, state, path);
+        if (OpenResult(path) is not { } file)
+        {
+            await store.ReleaseServedAsync(state.TaskId, CancellationToken.None);
+            return null;
+        }
+
+        return new ResultDownload(this, state, file, claimed: true);
+    }
+
+    /// <summary>
+    /// A succeeded job's result for a resumed download (a range), claimed by nobody: until the result was delivered,
+    /// for any client; once delivered, only for a client whose request names this very result
+    /// (<paramref name="namesThisResult"/>: its If-Range matched) and only for RESULT_RESUME_SECONDS. Null otherwise.
+    /// </summary>
+    public ResultDownload? ResumeResult(JobState state, bool namesThisResult)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Status != JobStatus.Succeeded || state.ResultPath is null)
+        {
+            return null;
+        }
+
+        if (state.DeliveredAt is { } delivered && (!namesThisResult || time.GetUtcNow() >= delivered + options.ResultResumeGrace))
+        {
+            return null;
+        }
+
+        return OpenResult(storage.Resolve(state.ResultPath)) is { } file ? new ResultDownload(this, state, file, claimed: false) : null;
     }
 
     /// <summary>
@@ -187,18 +227,68 @@ public sealed partial class JobService(
         return deleted;
     }
 
-    /// <summary>A claimed result was sent whole: it is deleted (served once).</summary>
-    internal void OnDelivered(string taskId)
+    /// <summary>
+    /// A result's last byte reached a client: the first time, the result is recorded delivered (plain requests get
+    /// result_gone from now on) and its files are deleted after RESULT_RESUME_SECONDS, the time a client that lost
+    /// what its own side had acknowledged has to resume. When the store cannot record it, the files go all the same.
+    /// </summary>
+    internal async Task OnDeliveredAsync(string taskId)
     {
+        try
+        {
+            if (!await store.MarkDeliveredAsync(taskId, CancellationToken.None))
+            {
+                return; // delivered before, or cancelled meanwhile (its files are deleted then)
+            }
+        }
+        catch (JobStoreUnavailableException ex)
+        {
+            LogDeliveryNotRecorded(logger, taskId, ex.Message);
+        }
+
         LogServed(logger, taskId);
-        TryDelete(taskId, () => storage.DeleteJob(taskId));
+        var grace = options.ResultResumeGrace;
+        if (grace <= TimeSpan.Zero)
+        {
+            TryDelete(taskId, () => storage.DeleteJob(taskId));
+            return;
+        }
+
+        // Not awaited: the request that delivered it is done. Lost if the process stops first; the sweep deletes it
+        // at STORAGE_TTL_MINUTES then.
+        _ = Task.Delay(grace, time).ContinueWith(
+            _ => TryDelete(taskId, () => storage.DeleteJob(taskId)),
+            CancellationToken.None,
+            TaskContinuationOptions.None,
+            TaskScheduler.Default);
     }
 
-    /// <summary>A claimed result was not sent whole: the claim is released and the result kept for another try.</summary>
+    /// <summary>A claimed result was not delivered: the claim is released and the result kept for another try.</summary>
     internal async Task OnNotDeliveredAsync(string taskId)
     {
         LogDownloadInterrupted(logger, taskId);
-        await store.ReleaseServedAsync(taskId, CancellationToken.None);
+        try
+        {
+            await store.ReleaseServedAsync(taskId, CancellationToken.None);
+        }
+        catch (JobStoreUnavailableException ex)
+        {
+            // The claim stays: a resumed download (a range) still gets the result until it was delivered.
+            LogClaimNotReleased(logger, taskId, ex.Message);
+        }
+    }
+
+    /// <summary>The result file open for reading, or null when it is gone.</summary>
+    private static FileStream? OpenResult(string path)
+    {
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16, useAsync: true);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Deletes files that are no longer needed; on failure the sweep removes them later.</summary>
@@ -217,11 +307,17 @@ public sealed partial class JobService(
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {TaskId} cancelled: its state and files are deleted")]
     private static partial void LogCancelled(ILogger logger, string taskId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Result of job {TaskId} served")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Result of job {TaskId} delivered")]
     private static partial void LogServed(ILogger logger, string taskId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Download of job {TaskId} interrupted; the result is kept for another try")]
     private static partial void LogDownloadInterrupted(ILogger logger, string taskId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery of job {TaskId} not recorded (the store does not answer): {Reason}")]
+    private static partial void LogDeliveryNotRecorded(ILogger logger, string taskId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Download claim of job {TaskId} not released (the store does not answer): {Reason}")]
+    private static partial void LogClaimNotReleased(ILogger logger, string taskId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Files of job {TaskId} not deleted: {Reason}")]
     private static partial void LogFilesNotDeleted(ILogger logger, string taskId, string reason);

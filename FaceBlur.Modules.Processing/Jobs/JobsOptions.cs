@@ -48,12 +48,21 @@ public sealed class JobsOptions : IValidatableObject
     [ConfigurationKeyName("IMAGE_TIMEOUT_SECONDS")]
     public double ImageTimeoutSeconds { get; set; } = 60;
 
+    /// <summary>
+    /// How long a delivered result stays for a client that resumes its download (a Range request whose If-Range names
+    /// the result); plain requests get <c>result_gone</c> from the moment it was delivered. 0 deletes it at once.
+    /// </summary>
+    [ConfigurationKeyName("RESULT_RESUME_SECONDS")]
+    public double ResultResumeSeconds { get; set; } = 120;
+
     /// <summary>The directory relative paths are resolved against (the content root); not a setting.</summary>
     public string BasePath { get; set; } = Directory.GetCurrentDirectory();
 
     public TimeSpan StorageTtl => TimeSpan.FromMinutes(StorageTtlMinutes);
 
     public TimeSpan ImageTimeout => TimeSpan.FromSeconds(ImageTimeoutSeconds);
+
+    public TimeSpan ResultResumeGrace => TimeSpan.FromSeconds(ResultResumeSeconds);
 
     public int EffectiveConcurrency => WorkerConcurrency > 0 ? WorkerConcurrency : Environment.ProcessorCount;
 
@@ -104,6 +113,11 @@ public sealed class JobsOptions : IValidatableObject
         if (RedisUrlProblem() is { } problem)
         {
             yield return $"REDIS_URL must be a Redis connection string such as localhost:6379 or redis://host:6379 ({problem}).";
+        }
+
+        if (!(ResultResumeSeconds >= 0 && ResultResumeSeconds <= 3600))
+        {
+            yield return "RESULT_RESUME_SECONDS must be between 0 and 3600.";
         }
 
         if (DeliveryLimit < 1 || DeliveryLimit > 100)

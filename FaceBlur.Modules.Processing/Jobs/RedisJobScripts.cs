@@ -112,11 +112,26 @@ internal static class RedisJobScripts
         return 1
         """;
 
-    /// <summary>Undoes <see cref="MarkServed"/> for a succeeded job. KEYS: job. ARGV: TTL (ms), now (formatted).</summary>
+    /// <summary>
+    /// Undoes <see cref="MarkServed"/> for a succeeded job not yet delivered. KEYS: job. ARGV: TTL (ms), now (formatted).
+    /// </summary>
     public const string ReleaseServed = """
         if redis.call('HGET', KEYS[1], 'status') ~= 'succeeded' then return 0 end
         if redis.call('HGET', KEYS[1], 'served') ~= '1' then return 0 end
+        if redis.call('HEXISTS', KEYS[1], 'delivered') == 1 then return 0 end
         redis.call('HSET', KEYS[1], 'served', '0', 'updated', ARGV[2])
+        redis.call('PEXPIRE', KEYS[1], ARGV[1])
+        return 1
+        """;
+
+    /// <summary>
+    /// Records the first delivery of a succeeded result (served, delivered = now); 1 for the first caller only. KEYS:
+    /// job. ARGV: TTL (ms), now (formatted).
+    /// </summary>
+    public const string MarkDelivered = """
+        if redis.call('HGET', KEYS[1], 'status') ~= 'succeeded' then return 0 end
+        if redis.call('HEXISTS', KEYS[1], 'delivered') == 1 then return 0 end
+        redis.call('HSET', KEYS[1], 'served', '1', 'delivered', ARGV[2], 'updated', ARGV[2])
         redis.call('PEXPIRE', KEYS[1], ARGV[1])
         return 1
         """;

@@ -231,6 +231,17 @@ public sealed class RedisJobStore : IJobStore
     }
 
     /// <inheritdoc />
+    public async Task<bool> MarkDeliveredAsync(string taskId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(taskId);
+        var now = _time.GetUtcNow();
+        var result = await RunAsync(
+            db => db.ScriptEvaluateAsync(RedisJobScripts.MarkDelivered, [JobKey(taskId)], [TtlMilliseconds, JobFields.FormatTime(now)]),
+            cancellationToken);
+        return (int)result == 1;
+    }
+
+    /// <inheritdoc />
     public async Task<int> CountProcessingAsync(CancellationToken cancellationToken)
     {
         var count = await RunAsync(
@@ -268,9 +279,14 @@ public sealed class RedisJobStore : IJobStore
             await Db.PingAsync().WaitAsync(cancellationToken);
             return HealthCheckResult.Healthy("Redis answers.");
         }
-        catch (Exception ex) when (IsStoreFailure(ex) || ex is ObjectDisposedException)
+        catch (Exception ex) when (IsStoreFailure(ex, cancellationToken) || ex is ObjectDisposedException)
         {
             return HealthCheckResult.Unhealthy("Redis does not answer.");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The check's time limit ran out (a frozen Redis holds a PING forever): that is the answer, not an error.
+            return HealthCheckResult.Unhealthy("Redis does not answer in time.");
         }
     }
 
@@ -330,7 +346,7 @@ public sealed class RedisJobStore : IJobStore
         {
             return await command(Db).WaitAsync(cancellationToken);
         }
-        catch (Exception ex) when (IsStoreFailure(ex))
+        catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
         {
             throw Unavailable(ex);
         }
@@ -344,14 +360,20 @@ public sealed class RedisJobStore : IJobStore
         {
             await command(Db).WaitAsync(cancellationToken);
         }
-        catch (Exception ex) when (IsStoreFailure(ex))
+        catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
         {
             throw Unavailable(ex);
         }
     }
 
-    private static bool IsStoreFailure(Exception ex) =>
-        ex is RedisConnectionException or RedisTimeoutException or RedisException;
+    /// <summary>
+    /// Whatever Redis or the client throws when a command does not complete: its own exceptions, a timeout, and a
+    /// cancellation the caller did not ask for (StackExchange.Redis cancels a command whose connection breaks or that
+    /// waited too long in its queue, e.g. while Redis is frozen).
+    /// </summary>
+    private static bool IsStoreFailure(Exception ex, CancellationToken cancellationToken = default) =>
+        ex is RedisException or TimeoutException
+        || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested);
 
     private static JobStoreUnavailableException Unavailable(Exception ex) =>
         new($"The job store (Redis) cannot be reached: {ex.Message}", ex);

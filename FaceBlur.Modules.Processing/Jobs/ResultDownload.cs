@@ -1,20 +1,29 @@
 namespace FaceBlur.Modules.Processing.Jobs;
 
 /// <summary>
-/// A succeeded job's result, claimed for one download by <see cref="JobService.ClaimResultAsync"/>. Whoever sends it
-/// says how that ended, once: delivered (every byte written: the result is deleted, later requests get
-/// <c>result_gone</c>) or not delivered (the client went away: the claim is released and the result kept).
+/// A stored result's size and last change, from which a client's copy is recognised when it resumes a download (the
+/// result file is written once, under a temporary name renamed into place, and never changed afterwards).
 /// </summary>
-public sealed class ResultDownload
+public sealed record ResultFile(long Length, DateTimeOffset LastModified);
+
+/// <summary>
+/// One download of a succeeded job's result, handed out by <see cref="JobService"/>: the whole result (claimed: no
+/// other request gets the whole result while it runs) or a range of it for a resumed download (claimed by nobody).
+/// Whoever sends it says once how it ended: <see cref="DeliveredAsync"/> when the result's last byte reached the client,
+/// <see cref="NotDeliveredAsync"/> otherwise. Dispose it when done (it holds the file open).
+/// </summary>
+public sealed class ResultDownload : IAsyncDisposable
 {
     private readonly JobService owner;
-    private readonly string path;
+    private readonly FileStream file;
+    private readonly bool claimed;
     private int ended;
 
-    internal ResultDownload(JobService owner, JobState state, string path)
+    internal ResultDownload(JobService owner, JobState state, FileStream file, bool claimed)
     {
         this.owner = owner;
-        this.path = path;
+        this.file = file;
+        this.claimed = claimed;
         TaskId = state.TaskId;
         ContentType = state.ResultContentType ?? "application/octet-stream";
         FileName = state.ResultFileName;
@@ -30,21 +39,19 @@ public sealed class ResultDownload
 
     public int FacesDetected { get; }
 
-    /// <summary>The result's bytes (throws <see cref="IOException"/> when the file went away in the meantime).</summary>
-    public FileStream OpenRead() => new(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+    /// <summary>The result's bytes, open for reading (seek to the first byte of a range).</summary>
+    public Stream Content => file;
 
-    /// <summary>Every byte reached the client: the result is deleted.</summary>
-    public Task DeliveredAsync()
-    {
-        if (Interlocked.Exchange(ref ended, 1) == 0)
-        {
-            owner.OnDelivered(TaskId);
-        }
+    /// <summary>
+    /// The result's last byte reached the client (the whole result, or the range that ends it): the result counts as
+    /// delivered and is deleted after RESULT_RESUME_SECONDS.
+    /// </summary>
+    public Task DeliveredAsync() =>
+        Interlocked.Exchange(ref ended, 1) == 0 ? owner.OnDeliveredAsync(TaskId) : Task.CompletedTask;
 
-        return Task.CompletedTask;
-    }
-
-    /// <summary>The download broke off: the result stays for another try.</summary>
+    /// <summary>The download broke off (or was a range short of the end): a claim is released, the result stays.</summary>
     public Task NotDeliveredAsync() =>
-        Interlocked.Exchange(ref ended, 1) == 0 ? owner.OnNotDeliveredAsync(TaskId) : Task.CompletedTask;
+        Interlocked.Exchange(ref ended, 1) == 0 && claimed ? owner.OnNotDeliveredAsync(TaskId) : Task.CompletedTask;
+
+    public ValueTask DisposeAsync() => file.DisposeAsync();
 }

@@ -84,6 +84,7 @@ public sealed class JobStoreContractTests(StoreKind kind)
             UpdatedAt = Start.AddSeconds(1.5),
             StartedAt = Start.AddTicks(1),
             CompletedAt = Start.AddMinutes(1).ToOffset(TimeSpan.FromHours(-5)),
+            DeliveredAt = Start.AddMinutes(2),
         };
 
         await _store.CreateAsync(state, default);
@@ -397,6 +398,36 @@ public sealed class JobStoreContractTests(StoreKind kind)
         read.Status.Should().Be(JobStatus.Succeeded);
         (await _store.TryMarkServedAsync(id, default)).Should().BeTrue("the result can be fetched again");
         (await _store.TryMarkServedAsync(id, default)).Should().BeFalse();
+    }
+
+    [Test]
+    public async Task MarkDelivered_records_the_first_delivery_which_no_release_undoes()
+    {
+        var queued = await CreateQueuedAsync();
+        (await _store.MarkDeliveredAsync(queued, default)).Should().BeFalse("not succeeded");
+        (await _store.MarkDeliveredAsync(new string('f', 32), default)).Should().BeFalse("unknown");
+
+        var id = await CreateQueuedAsync();
+        await _store.TryStartAsync(id, default);
+        await _store.CompleteAsync(id, NewResult(), default);
+        (await _store.TryMarkServedAsync(id, default)).Should().BeTrue();
+        await ElapseAsync(TimeSpan.FromSeconds(3));
+
+        (await _store.MarkDeliveredAsync(id, default)).Should().BeTrue();
+        (await _store.MarkDeliveredAsync(id, default)).Should().BeFalse("delivered once already");
+        await _store.ReleaseServedAsync(id, default);
+
+        var read = await _store.GetAsync(id, default);
+        read!.Served.Should().BeTrue("a delivered result is not released by a download that broke off");
+        read.DeliveredAt.Should().Be(_clock.GetUtcNow());
+        (await _store.TryMarkServedAsync(id, default)).Should().BeFalse();
+
+        // A resumed download may deliver a result nobody claimed.
+        var unclaimed = await CreateQueuedAsync();
+        await _store.TryStartAsync(unclaimed, default);
+        await _store.CompleteAsync(unclaimed, NewResult(), default);
+        (await _store.MarkDeliveredAsync(unclaimed, default)).Should().BeTrue();
+        (await _store.GetAsync(unclaimed, default))!.Served.Should().BeTrue();
     }
 
     [Test]

@@ -7,27 +7,34 @@ using FaceBlur.Tests.Api;
 namespace FaceBlur.Tests.Jobs;
 
 /// <summary>
-/// A redis-server of the test's own on a free loopback port (no persistence), for faults the shared Redis must not
-/// suffer: killed and started again on the same port, or paused (SIGSTOP) so that it holds connections but answers
-/// nothing.
+/// A redis-server of the test's own on a free loopback port, for faults the shared Redis must not suffer: killed and
+/// started again on the same port, paused (SIGSTOP) so that it holds connections but answers nothing, or (when started
+/// persistent) stopped cleanly and started again with its data, as an operator restarting Redis would.
 /// </summary>
 internal sealed class OwnRedisServer : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
+    private readonly string? _dataDir;
     private Process? _process;
     private bool _paused;
 
-    private OwnRedisServer(int port) => Port = port;
+    private OwnRedisServer(int port, string? dataDir)
+    {
+        Port = port;
+        _dataDir = dataDir;
+    }
 
     public int Port { get; }
 
     /// <summary>A StackExchange.Redis connection string for it.</summary>
     public string Url => $"127.0.0.1:{Port}";
 
-    public static async Task<OwnRedisServer> StartAsync()
+    /// <summary>Starts a server; a <paramref name="persistent"/> one writes its data to disk when stopped cleanly.</summary>
+    public static async Task<OwnRedisServer> StartAsync(bool persistent = false)
     {
-        var server = new OwnRedisServer(FaultTests.FreePort());
+        var dataDir = persistent ? Directory.CreateTempSubdirectory("faceblur-redis-").FullName : null;
+        var server = new OwnRedisServer(FaultTests.FreePort(), dataDir);
         await server.RestartAsync();
         return server;
     }
@@ -37,7 +44,8 @@ internal sealed class OwnRedisServer : IAsyncDisposable
     {
         Kill();
         var start = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" })
+        var persistence = _dataDir is null ? new[] { "--save", "" } : ["--dir", _dataDir, "--save", "3600 1"];
+        foreach (var arg in new[] { "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--appendonly", "no" }.Concat(persistence))
         {
             start.ArgumentList.Add(arg);
         }
@@ -69,6 +77,21 @@ internal sealed class OwnRedisServer : IAsyncDisposable
         _process = null;
     }
 
+    /// <summary>Stops the server cleanly (SIGTERM: a persistent one saves its data first); <see cref="RestartAsync"/> brings it back.</summary>
+    public void Stop()
+    {
+        if (_process is null)
+        {
+            return;
+        }
+
+        Resume();
+        Signal("TERM");
+        _process.WaitForExit(30_000).Should().BeTrue("redis-server stops on SIGTERM");
+        _process.Dispose();
+        _process = null;
+    }
+
     /// <summary>Stops the process (SIGSTOP): connections stay open, commands get no answer.</summary>
     public void Pause()
     {
@@ -89,6 +112,11 @@ internal sealed class OwnRedisServer : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         Kill();
+        if (_dataDir is not null && Directory.Exists(_dataDir))
+        {
+            Directory.Delete(_dataDir, recursive: true);
+        }
+
         return ValueTask.CompletedTask;
     }
 

@@ -179,9 +179,9 @@ public sealed class RedisJobStoreTests
             ["fail"] = ct => store.FailAsync(id, "reason", ct),
             ["mark served"] = ct => store.TryMarkServedAsync(id, ct),
             ["release served"] = ct => store.ReleaseServedAsync(id, ct),
+            ["mark delivered"] = ct => store.MarkDeliveredAsync(id, ct),
             ["count"] = ct => store.CountProcessingAsync(ct),
             ["purge"] = ct => store.PurgeExpiredAsync(ct),
-            ["ping"] = ct => store.IsHealthyAsync(ct),
         };
 
         server.Pause();
@@ -191,6 +191,49 @@ public sealed class RedisJobStoreTests
             var watch = Stopwatch.StartNew();
             await FluentActions.Awaiting(() => call(cancel.Token)).Should().ThrowAsync<OperationCanceledException>(name);
             watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(1), $"{name} stops waiting when cancelled, not at the 5 s timeout");
+        }
+
+        // The health check's time limit running out is its answer: down, at once.
+        using (var limit = new CancellationTokenSource(TimeSpan.FromMilliseconds(100)))
+        {
+            var watch = Stopwatch.StartNew();
+            (await store.IsHealthyAsync(limit.Token)).Should().BeFalse();
+            watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(1), "the health check stops waiting at its time limit");
+        }
+    }
+
+    [Test]
+    public async Task Every_call_on_a_frozen_redis_fails_as_unavailable_and_nothing_else()
+    {
+        await using var server = await OwnRedisServer.StartAsync();
+        // The app's connection options, with a short timeout so the test does not wait 5 s per call.
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(JobsServiceCollectionExtensions.ParseRedisUrl(server.Url + ",asyncTimeout=1000,syncTimeout=1000"));
+        var store = new RedisJobStore(redis, Ttl, _clock, _prefix);
+        var id = NewId();
+        await store.CreateAsync(NewQueued(id), default);
+        var calls = new Dictionary<string, Func<Task>>
+        {
+            ["create"] = () => store.CreateAsync(NewQueued(NewId()), default),
+            ["get"] = () => store.GetAsync(id, default),
+            ["position"] = () => store.GetQueuePositionAsync(id, default),
+            ["start"] = () => store.TryStartAsync(id, default),
+            ["complete"] = () => store.CompleteAsync(id, new JobResult("results/a.zip", "application/zip", "a.zip", 1), default),
+            ["fail"] = () => store.FailAsync(id, "reason", default),
+            ["mark served"] = () => store.TryMarkServedAsync(id, default),
+            ["mark delivered"] = () => store.MarkDeliveredAsync(id, default),
+            ["delete"] = () => store.DeleteAsync(id, default),
+            ["count"] = () => store.CountProcessingAsync(default),
+        };
+
+        server.Pause();
+        try
+        {
+            await Task.WhenAll(calls.Select(async call =>
+                await FluentActions.Awaiting(call.Value).Should().ThrowExactlyAsync<JobStoreUnavailableException>(call.Key)));
+        }
+        finally
+        {
+            server.Resume();
         }
     }
 

@@ -11,6 +11,9 @@ public static class ApiErrors
     public const string RateLimited = "rate_limited";
     public const string TaskNotFound = "task_not_found";
     public const string ResultGone = "result_gone";
+    public const string RangeNotSatisfiable = "range_not_satisfiable";
+    public const string UriTooLong = "uri_too_long";
+    public const string HeadersTooLarge = "headers_too_large";
     public const string TaskFailed = "task_failed";
     public const string ServiceUnavailable = "service_unavailable";
     public const string InternalError = "internal_error";
@@ -31,6 +34,9 @@ public static class ApiErrors
         MethodNotAllowed => StatusCodes.Status405MethodNotAllowed,
         Unauthorized => StatusCodes.Status401Unauthorized,
         ResultGone => StatusCodes.Status410Gone,
+        RangeNotSatisfiable => StatusCodes.Status416RangeNotSatisfiable,
+        UriTooLong => StatusCodes.Status414UriTooLong,
+        HeadersTooLarge => StatusCodes.Status431RequestHeaderFieldsTooLarge,
         TaskFailed => StatusCodes.Status422UnprocessableEntity,
         ServiceUnavailable => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
@@ -40,7 +46,8 @@ public static class ApiErrors
     public static readonly string[] All =
     [
         ValidationError, PayloadTooLarge, UnsupportedMediaType, MediaTooLong, MediaTooLarge, RateLimited, TaskNotFound, ResultGone,
-        TaskFailed, ServiceUnavailable, InternalError, NotFound, MethodNotAllowed, Unauthorized,
+        TaskFailed, ServiceUnavailable, InternalError, NotFound, MethodNotAllowed, Unauthorized, RangeNotSatisfiable, UriTooLong,
+        HeadersTooLarge,
     ];
 
     /// <summary>The codes answered with <paramref name="status"/>.</summary>
@@ -50,6 +57,8 @@ public static class ApiErrors
     public static string CodeOf(int status) => status switch
     {
         StatusCodes.Status413PayloadTooLarge => PayloadTooLarge,
+        StatusCodes.Status414UriTooLong => UriTooLong,
+        StatusCodes.Status431RequestHeaderFieldsTooLarge => HeadersTooLarge,
         StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaType,
         StatusCodes.Status429TooManyRequests => RateLimited,
         StatusCodes.Status404NotFound => NotFound,

@@ -71,6 +71,12 @@ public static partial class ErrorHandling
                     return true;
                 case OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested:
                     return true;
+                case TimeoutException or OperationCanceledException:
+                    // A wait that ran out while the client was still there: a dependency too slow to answer (the store
+                    // and the queue report theirs as unavailable; this catches whatever reaches here some other way).
+                    LogDependencyDown(logger, exception.GetType().Name, exception.Message);
+                    await ApiErrors.WriteAsync(httpContext, ApiErrors.ServiceUnavailable, "The service is temporarily unavailable; try again shortly.");
+                    return true;
                 default:
                     LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
                     await ApiErrors.WriteAsync(httpContext, ApiErrors.InternalError, "Something went wrong on our side.");

@@ -28,6 +28,7 @@ public static class WebApiExtensions
     public static WebApplication UseWebApi(this WebApplication app)
     {
         app.UseSecurityHeaders();
+        app.UseRequestLimits();
         app.UseApiErrorHandling();
         app.UseCors();
         app.UseSpaStaticFiles();

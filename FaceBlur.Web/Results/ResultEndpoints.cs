@@ -1,4 +1,3 @@
-using System.Globalization;
 using FaceBlur.Modules.Processing.Jobs;
 using FaceBlur.Web.Api;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -13,11 +12,12 @@ public static class ResultEndpoints
         var results = app.MapGroup("/results").WithTags("Results");
         results.MapGet("/{task_id}", GetResultAsync)
             .WithName("GetResult")
-            .WithSummary("Poll a job; when it is done, download its result (served once, then deleted).")
+            .WithSummary("Poll a job; when it is done, download its result (served once, then deleted; a broken-off download resumes with Range).")
             .Produces<Envelope<PendingData>>(StatusCodes.Status202Accepted)
             .Produces(StatusCodes.Status200OK, null, "image/jpeg", "image/png", "image/webp", "image/bmp", "image/tiff", "application/zip", "video/mp4")
+            .Produces(StatusCodes.Status206PartialContent, null, "image/jpeg", "image/png", "image/webp", "image/bmp", "image/tiff", "application/zip", "video/mp4")
             .WithMetadata(new PendingResponseDoc())
-            .ProducesErrors(404, 410, 422, 503);
+            .ProducesErrors(404, 410, 416, 422, 503);
         results.MapGet("/{task_id}/regions", GetRegionsAsync)
             .WithName("GetRegions")
             .WithSummary("The regions the job hid (the SPEC's regions schema), from success until the job expires, also after the media was downloaded.")
@@ -33,7 +33,11 @@ public static class ResultEndpoints
         return app;
     }
 
-    private static async Task<IResult> GetResultAsync(string task_id, HttpContext context, JobService jobs, CancellationToken cancellationToken)
+    /// <summary>
+    /// A done job's result: the whole of it to one request (claimed; others get result_gone while it runs and once it
+    /// was delivered), or a byte range of it to a resumed download (see <see cref="JobService.ResumeResult"/>).
+    /// </summary>
+    private static async Task<IResult> GetResultAsync(string task_id, HttpContext context, JobService jobs, TimeProvider time, CancellationToken cancellationToken)
     {
         var job = await jobs.FindAsync(task_id, cancellationToken);
         if (NotDone(job) is { } answer)
@@ -41,15 +45,37 @@ public static class ResultEndpoints
             return answer;
         }
 
-        if (await jobs.ClaimResultAsync(job!.State, cancellationToken) is not { } download)
+        var state = job!.State;
+        if (jobs.DescribeResult(state) is not { } file)
         {
-            return ApiErrors.Result(ApiErrors.ResultGone, "The result was already downloaded and has been deleted.");
+            return Gone();
         }
 
-        context.Response.Headers["X-Faces-Detected"] = download.FacesDetected.ToString(CultureInfo.InvariantCulture);
-        context.Response.Headers.CacheControl = "no-store";
-        return new ServeOnceResult(download);
+        var range = ResultRange.Read(context.Request, file);
+        var download = range.Partial || range.Unsatisfiable
+            ? jobs.ResumeResult(state, range.NamesThisResult)
+            : await jobs.ClaimResultAsync(state, cancellationToken);
+        if (download is null)
+        {
+            return Gone();
+        }
+
+        if (range.Unsatisfiable)
+        {
+            await download.DisposeAsync();
+            context.Response.Headers.ContentRange = range.ContentRange;
+            return ApiErrors.Result(
+                ApiErrors.RangeNotSatisfiable,
+                "The range asked for lies beyond the end of the result.",
+                new Dictionary<string, object?> { ["length"] = file.Length });
+        }
+
+        return new ResultFileResult(download, file, range, time);
     }
+
+    private static IResult Gone() => ApiErrors.Result(
+        ApiErrors.ResultGone,
+        "The result was already downloaded (or is being downloaded right now) and is no longer served.");
 
     private static async Task<IResult> GetRegionsAsync(string task_id, JobService jobs, CancellationToken cancellationToken)
     {
@@ -109,43 +135,6 @@ public static class ResultEndpoints
             await response.Body.WriteAsync("{\"status\":\"ok\",\"message\":\"The regions this job hid.\",\"data\":"u8.ToArray(), httpContext.RequestAborted);
             await response.Body.WriteAsync(regions, httpContext.RequestAborted);
             await response.Body.WriteAsync("}"u8.ToArray(), httpContext.RequestAborted);
-        }
-    }
-
-    /// <summary>
-    /// Sends the result, then reports whether it was delivered: served once, then gone. A download the client broke off
-    /// is not a delivery: the result stays for another try. Whether the body went out is known from the writes
-    /// themselves (a broken-off download fails them), not from the request-aborted signal, which Kestrel raises
-    /// asynchronously and may raise only after the response has been counted as complete.
-    /// </summary>
-    private sealed class ServeOnceResult(ResultDownload download) : IResult
-    {
-        public async Task ExecuteAsync(HttpContext httpContext)
-        {
-            var response = httpContext.Response;
-            var delivered = false;
-            try
-            {
-                await using var file = download.OpenRead();
-                response.ContentType = download.ContentType;
-                response.ContentLength = file.Length;
-                if (download.FileName is not null)
-                {
-                    var disposition = new Microsoft.Net.Http.Headers.ContentDispositionHeaderValue("attachment");
-                    disposition.SetHttpFileName(download.FileName);
-                    response.Headers.ContentDisposition = disposition.ToString();
-                }
-
-                await file.CopyToAsync(response.Body, httpContext.RequestAborted);
-                await response.CompleteAsync();
-                delivered = !httpContext.RequestAborted.IsCancellationRequested;
-            }
-            catch (Exception e) when (e is IOException or OperationCanceledException)
-            {
-                // The client went away (or the file did): not delivered.
-            }
-
-            await (delivered ? download.DeliveredAsync() : download.NotDeliveredAsync());
         }
     }
 
