@@ -84,7 +84,7 @@ internal sealed class JobRunner(ImageProcessor images, VideoAnonymizer videos, J
         var name = "blurred_" + (Path.GetFileNameWithoutExtension(input.DisplayName) is { Length: > 0 } stem ? stem : "video") + ".mp4";
         return JobOutcome.Succeeded(new JobResult(relative, "video/mp4", name, video.FacesDetected)
         {
-            Regions = RegionsWriter.ToUtf8Json(VideoRegions(video)),
+            Regions = RegionsWriter.ToUtf8Json(VideoRegionsExport.From(video)),
             VideoSeconds = video.DurationSeconds,
             VideoFrames = video.Frames,
         });
@@ -235,18 +235,6 @@ internal sealed class JobRunner(ImageProcessor images, VideoAnonymizer videos, J
     {
         public static ImagesWritten Failed(string reason) => new(0, "", "", reason);
     }
-
-    /// <summary>The regions export of a video: one hidden track per face, with its box on every frame it was hidden in.</summary>
-    private static VideoRegionsDocument VideoRegions(VideoResult video) => new(
-        video.Width,
-        video.Height,
-        video.DurationSeconds,
-        [.. video.Tracks.Select(t => new VideoTrack(
-            $"t{t.Id + 1}",
-            t.Score,
-            RegionSource.Detector,
-            true,
-            [.. t.Frames.Select(f => new TrackFrame(f.Seconds, RegionBox.From(f.Box)))]))]);
 
     /// <summary>The comment of each zip entry: <c>faces=N</c>, the faces found in that image.</summary>
     public static string FacesComment(int faces) => "faces=" + faces.ToString(System.Globalization.CultureInfo.InvariantCulture);
