@@ -1,0 +1,82 @@
+using FaceBlur.Modules.Processing;
+using FaceBlur.Modules.Processing.Detection;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace FaceBlur.Cli;
+
+/// <summary>
+/// The processing core as the service has it, without HTTP or jobs: <c>appsettings.json</c> beside the tool holds every
+/// setting's default and the environment overrides it (DETECTOR_*, VIDEO_*, MAX_IMAGE_MEGAPIXELS, MAX_VIDEO_SECONDS under
+/// the service's names). Relative paths in settings (the models) are resolved against the tool's directory.
+/// </summary>
+internal static class CliHost
+{
+    /// <summary>
+    /// Builds and starts the host: settings are validated and the detectors loaded now, so that a bad setting or a
+    /// missing model is one line before any file is touched. Throws <see cref="SettingsException"/> for those.
+    /// </summary>
+    public static async Task<IHost> StartAsync(bool verbose, CancellationToken cancellationToken)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ApplicationName = "faceblur",
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration
+            .AddJsonFile(new PhysicalFileProvider(AppContext.BaseDirectory), "appsettings.json", optional: true, reloadOnChange: false)
+            .AddEnvironmentVariables();
+        // Logs (the pipeline's warnings, with --verbose its progress notes) go to stderr, away from the report.
+        builder.Logging
+            .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning)
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .AddFilter("Microsoft", LogLevel.Warning);
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Services.AddSingleton<IHostLifetime, CommandLineLifetime>();
+        builder.Services.AddProcessingCore(builder.Configuration);
+
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync(cancellationToken);
+            return host;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            host.Dispose();
+            throw new SettingsException(Describe(e));
+        }
+    }
+
+    /// <summary>
+    /// The lines a failed start gives: each invalid setting (validated options), or the one message of a model that could
+    /// not be loaded (they name their setting: "DETECTOR_MODEL_PATH: face detector model not found at ...").
+    /// </summary>
+    private static IReadOnlyList<string> Describe(Exception e) => e switch
+    {
+        OptionsValidationException options => [.. options.Failures],
+        AggregateException aggregate => [.. aggregate.InnerExceptions.SelectMany(Describe)],
+        // The configuration binder names the setting it could not convert ("Failed to convert configuration value ...").
+        InvalidOperationException bind when bind.Message.Contains("configuration value", StringComparison.Ordinal) => [bind.Message],
+        InvalidOperationException { InnerException: { } inner } and not DetectorModelException and not OnnxRuntimeTelemetryException => Describe(inner),
+        _ => [e.Message],
+    };
+
+    /// <summary>The command line handles Ctrl+C and SIGTERM itself (<see cref="InterruptSignals"/>); the host must not swallow them.</summary>
+    private sealed class CommandLineLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
+
+/// <summary>Settings that cannot be used (one line per problem, each naming its setting).</summary>
+internal sealed class SettingsException(IReadOnlyList<string> problems) : Exception(string.Join("; ", problems))
+{
+    public IReadOnlyList<string> Problems { get; } = problems;
+}
