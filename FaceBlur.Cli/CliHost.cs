@@ -34,7 +34,9 @@ internal static class CliHost
         builder.Logging
             .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning)
             .AddSimpleConsole(o => o.SingleLine = true)
-            .AddFilter("Microsoft", LogLevel.Warning);
+            .AddFilter("Microsoft", LogLevel.Warning)
+            // A failed start is reported as one line per problem (RunCommand), not as the host's error with a stack trace.
+            .AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Services.AddSingleton<IHostLifetime, CommandLineLifetime>();
         builder.Services.AddProcessingCore(builder.Configuration);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using System.Globalization;
 using FaceBlur.Modules.Processing.Anonymization;
 
 namespace FaceBlur.Cli;
@@ -90,23 +91,27 @@ internal sealed class CommandLine
     {
         mode.AcceptOnlyFromAmong(ApiNames.All<AnonymizationMode>());
         shape.AcceptOnlyFromAmong(ApiNames.All<MaskShape>());
-        padding.Validators.Add(r => Require(r, r.GetValueOrDefault<float>() is >= 0 and <= 1 && float.IsFinite(r.GetValueOrDefault<float>()), "--padding must be a number from 0 to 1."));
+        // Values that are not numbers are System.CommandLine's own parse errors; the ranges are checked on the text given.
+        padding.Validators.Add(r => Require(r, Parsed<float>(r) is not { } v || (float.IsFinite(v) && v is >= 0 and <= 1), "--padding must be a number from 0 to 1."));
         strength.Validators.Add(r => Require(
             r,
-            r.GetValueOrDefault<int>() is >= AnonymizeOptions.MinStrength and <= AnonymizeOptions.MaxStrength,
+            Parsed<int>(r) is not { } v || v is >= AnonymizeOptions.MinStrength and <= AnonymizeOptions.MaxStrength,
             $"--strength must be a whole number from {AnonymizeOptions.MinStrength} to {AnonymizeOptions.MaxStrength}."));
-        jobs.Validators.Add(r => Require(r, r.GetValueOrDefault<int>() is >= 1 and <= 256, "--jobs must be a whole number from 1 to 256."));
+        jobs.Validators.Add(r => Require(r, Parsed<int>(r) is not { } v || v is >= 1 and <= 256, "--jobs must be a whole number from 1 to 256."));
         paths.Validators.Add(r =>
         {
-            foreach (var path in r.GetValueOrDefault<string[]>() ?? [])
+            foreach (var path in r.Tokens.Select(t => t.Value))
             {
-                if (!File.Exists(path) && !Directory.Exists(path))
+                if (File.Exists(path) || Directory.Exists(path))
                 {
-                    r.AddError($"No such file or folder: {path}");
+                    continue;
                 }
+
+                // An unknown option lands among the paths: say what it is.
+                r.AddError(path.StartsWith('-') ? $"Unrecognized option '{path}'." : $"No such file or folder: {path}");
             }
         });
-        regionsIn.Validators.Add(r => Require(r, r.GetValueOrDefault<string?>() is not { } file || File.Exists(file), "--regions-in: no such file."));
+        regionsIn.Validators.Add(r => Require(r, r.Tokens is not [var file] || File.Exists(file.Value), "--regions-in: no such file."));
 
         Root = new RootCommand("Hides faces in photos and videos: writes anonymized copies (same core and settings as the FaceBlur service, no server).")
         {
@@ -144,6 +149,11 @@ internal sealed class CommandLine
             parsed.GetValue(jobs),
             parsed.GetValue(verbose));
     }
+
+    /// <summary>The option's value as given on the command line; null when it was not given or is not a <typeparamref name="T"/>.</summary>
+    private static T? Parsed<T>(OptionResult result)
+        where T : struct, IParsable<T> =>
+        result.Tokens is [var token] && T.TryParse(token.Value, CultureInfo.InvariantCulture, out var value) ? value : null;
 
     private static void Require(OptionResult result, bool valid, string message)
     {
