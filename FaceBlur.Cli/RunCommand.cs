@@ -108,12 +108,6 @@ internal static class RunCommand
         {
             throw new UsageException($"--no-detect: --regions-in gives no regions for {bare.DisplayPath}, which would be copied with every face visible.");
         }
-
-        // The video pipeline takes no given regions yet: refused rather than silently detected.
-        if (inputs.FirstOrDefault(i => i.Kind == MediaKind.Video && (given.Has(i) || !request.Detect)) is { } video)
-        {
-            throw new UsageException($"--regions-in and --no-detect work for photos only so far; {video.DisplayPath} is a video.");
-        }
     }
 
     private static int Usage(string message)

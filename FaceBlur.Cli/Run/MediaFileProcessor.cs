@@ -101,6 +101,11 @@ internal sealed class MediaFileProcessor(ImageProcessor images, VideoAnonymizer 
         return new RegionRequest(plan.Detect, RegionsBinding.BindImages(document, [new UploadedImage(name, width, height)])[0]);
     }
 
+    /// <summary>What to hide in a video: the detector's faces (unless off) and the given tracks, matched to its frames.</summary>
+    private VideoRegionRequest VideoRequest(PlannedInput input, VideoSource source) => plan.Given.DocumentFor(input) is VideoRegionsDocument document
+        ? new VideoRegionRequest(plan.Detect, RegionsBinding.BindVideo(document, source))
+        : new VideoRegionRequest(plan.Detect, VideoRegionPlan.Empty);
+
     private async Task<(int, RegionsDocument?, string?)> VideoAsync(PlannedInput input, IInputProgress progress, CancellationToken cancellationToken)
     {
         var source = await VideoInspector.InspectAsync(input.FullPath, videoOptions, cancellationToken);
@@ -109,11 +114,12 @@ internal sealed class MediaFileProcessor(ImageProcessor images, VideoAnonymizer 
             return (0, null, source.Error!.Message);
         }
 
+        var request = VideoRequest(input, source.Value!);
         progress.Started(source.Value!.Info.ExpectedFrames);
         MediaResult<VideoResult> result;
         using (var pending = PendingOutput.Create(input.OutputPath!))
         {
-            result = await videos.AnonymizeAsync(source.Value, input.FullPath, pending.TemporaryPath, plan.Anonymize, progress.Report, cancellationToken);
+            result = await videos.AnonymizeAsync(source.Value, input.FullPath, pending.TemporaryPath, plan.Anonymize, request, progress.Report, cancellationToken);
             if (result.IsSuccess)
             {
                 pending.Commit();
@@ -121,7 +127,7 @@ internal sealed class MediaFileProcessor(ImageProcessor images, VideoAnonymizer 
         }
 
         return result.IsSuccess
-            ? (result.Value!.FacesDetected, VideoRegionsExport.From(result.Value), null)
+            ? (result.Value!.FacesDetected, VideoExport.Of(result.Value), null)
             : (0, null, result.Error!.Message);
     }
 }

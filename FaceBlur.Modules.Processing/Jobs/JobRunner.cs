@@ -69,7 +69,7 @@ internal sealed class JobRunner(ImageProcessor images, VideoAnonymizer videos, J
                 // Frames are detected and encoded together; the last percent is the encoder finishing the file.
                 Action<double> report = p => progress.Report(p < 1 ? JobStages.Detecting : JobStages.Encoding, p * 0.99);
                 var result = input.Video is { } source
-                    ? await videos.AnonymizeAsync(source, path, temporary, message.Options, report, ct)
+                    ? await videos.AnonymizeAsync(source, path, temporary, message.Options, VideoRegions(message, source), report, ct)
                     : await videos.AnonymizeAsync(path, temporary, message.Options, report, ct);
                 error = result.Error;
                 video = result.Value;
@@ -84,7 +84,7 @@ internal sealed class JobRunner(ImageProcessor images, VideoAnonymizer videos, J
         var name = "blurred_" + (Path.GetFileNameWithoutExtension(input.DisplayName) is { Length: > 0 } stem ? stem : "video") + ".mp4";
         return JobOutcome.Succeeded(new JobResult(relative, "video/mp4", name, video.FacesDetected)
         {
-            Regions = RegionsWriter.ToUtf8Json(VideoRegionsExport.From(video)),
+            Regions = RegionsWriter.ToUtf8Json(VideoExport.Of(video)),
             VideoSeconds = video.DurationSeconds,
             VideoFrames = video.Frames,
         });
@@ -234,6 +234,18 @@ internal sealed class JobRunner(ImageProcessor images, VideoAnonymizer videos, J
     private sealed record ImagesWritten(int Faces, string ContentType, string FileName, string? Failure)
     {
         public static ImagesWritten Failed(string reason) => new(0, "", "", reason);
+    }
+
+    /// <summary>What the upload asked of the video: detect or not, and the regions it gave (checked then, bound again).</summary>
+    private VideoRegionRequest VideoRegions(JobMessage message, VideoSource source)
+    {
+        if (!message.GivenRegions)
+        {
+            return message.Detect ? VideoRegionRequest.DetectOnly : new VideoRegionRequest(false, VideoRegionPlan.Empty);
+        }
+
+        var document = (VideoRegionsDocument)RegionsReader.Read(File.ReadAllBytes(storage.GivenRegionsPath(message.TaskId)), JobKind.Video);
+        return new VideoRegionRequest(message.Detect, RegionsBinding.BindVideo(document, source));
     }
 
     /// <summary>The comment of each zip entry: <c>faces=N</c>, the faces found in that image.</summary>

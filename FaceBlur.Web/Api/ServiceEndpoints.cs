@@ -1,4 +1,5 @@
 using FaceBlur.Modules.Processing.Jobs;
+using FaceBlur.Modules.Processing.Video;
 using FaceBlur.Web.Upload;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -21,13 +22,13 @@ public static class ServiceEndpoints
             .WithSummary("Queue depth, consumers and jobs in progress.")
             .Produces<Envelope<QueueData>>();
 
-        app.MapGet("/limits", (IOptions<UploadOptions> upload) =>
+        app.MapGet("/limits", (IOptions<UploadOptions> upload, VideoOptions video) =>
             {
                 var o = upload.Value;
                 return TypedResults.Json(new Envelope<LimitsData>(
                     "ok",
                     "What uploads this server accepts.",
-                    new LimitsData(o.ImageExtensions, o.VideoExtensions, o.MaxUploadMb, o.MaxUploadFiles, o.MaxVideoMb, o.MaxVideoSeconds, OptionFields.Modes, OptionFields.Shapes)));
+                    new LimitsData(o.ImageExtensions, o.VideoExtensions, o.MaxUploadMb, o.MaxUploadFiles, o.MaxVideoMb, video.MaxVideoSeconds, OptionFields.Modes, OptionFields.Shapes)));
             })
             .WithName("GetLimits")
             .WithSummary("What uploads the server accepts.")

@@ -1,4 +1,3 @@
-using FaceBlur.Modules.Processing;
 using FaceBlur.Modules.Processing.Jobs;
 using FaceBlur.Web.Api;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -15,7 +14,7 @@ public static class UploadEndpoints
 
     public static IServiceCollection AddUpload(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<UploadOptions>().Bind(configuration).ValidateWith(o => o.Validate()).ValidateOnStart();
+        services.AddOptions<UploadOptions>().Bind(configuration).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<UploadService>();
         return services;
     }
