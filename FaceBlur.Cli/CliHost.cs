@@ -1,11 +1,9 @@
 using FaceBlur.Modules.Processing;
-using FaceBlur.Modules.Processing.Detection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace FaceBlur.Cli;
 
@@ -18,7 +16,8 @@ internal static class CliHost
 {
     /// <summary>
     /// Builds and starts the host: settings are validated and the detectors loaded now, so that a bad setting or a
-    /// missing model is one line before any file is touched. Throws <see cref="SettingsException"/> for those.
+    /// missing model is one line before any file is touched (<see cref="StartupError"/>, as the service says it). Throws
+    /// <see cref="SettingsException"/> for those.
     /// </summary>
     public static async Task<IHost> StartAsync(bool verbose, CancellationToken cancellationToken)
     {
@@ -35,7 +34,7 @@ internal static class CliHost
             .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning)
             .AddSimpleConsole(o => o.SingleLine = true)
             .AddFilter("Microsoft", LogLevel.Warning)
-            // A failed start is reported as one line per problem (RunCommand), not as the host's error with a stack trace.
+            // A failed start is reported in one line naming the setting (RunCommand), not as the host's error with a stack trace.
             .AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Services.AddSingleton<IHostLifetime, CommandLineLifetime>();
@@ -47,26 +46,12 @@ internal static class CliHost
             await host.StartAsync(cancellationToken);
             return host;
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (StartupError.Describe(e) is { } line)
         {
             host.Dispose();
-            throw new SettingsException(Describe(e));
+            throw new SettingsException(line);
         }
     }
-
-    /// <summary>
-    /// The lines a failed start gives: each invalid setting (validated options), or the one message of a model that could
-    /// not be loaded (they name their setting: "DETECTOR_MODEL_PATH: face detector model not found at ...").
-    /// </summary>
-    private static IReadOnlyList<string> Describe(Exception e) => e switch
-    {
-        OptionsValidationException options => [.. options.Failures],
-        AggregateException aggregate => [.. aggregate.InnerExceptions.SelectMany(Describe)],
-        // The configuration binder names the setting it could not convert ("Failed to convert configuration value ...").
-        InvalidOperationException bind when bind.Message.Contains("configuration value", StringComparison.Ordinal) => [bind.Message],
-        InvalidOperationException { InnerException: { } inner } and not DetectorModelException and not OnnxRuntimeTelemetryException => Describe(inner),
-        _ => [e.Message],
-    };
 
     /// <summary>The command line handles Ctrl+C and SIGTERM itself (<see cref="InterruptSignals"/>); the host must not swallow them.</summary>
     private sealed class CommandLineLifetime : IHostLifetime
@@ -77,8 +62,5 @@ internal static class CliHost
     }
 }
 
-/// <summary>Settings that cannot be used (one line per problem, each naming its setting).</summary>
-internal sealed class SettingsException(IReadOnlyList<string> problems) : Exception(string.Join("; ", problems))
-{
-    public IReadOnlyList<string> Problems { get; } = problems;
-}
+/// <summary>Settings that cannot be used: the message is one line naming the setting.</summary>
+internal sealed class SettingsException(string message) : Exception(message);

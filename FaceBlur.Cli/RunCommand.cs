@@ -50,7 +50,7 @@ internal static class RunCommand
         }
         catch (SettingsException e)
         {
-            return Usage(string.Join(Environment.NewLine + "faceblur: ", e.Problems));
+            return Usage(e.Message);
         }
 
         using (host)
