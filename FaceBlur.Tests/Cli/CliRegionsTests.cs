@@ -4,13 +4,14 @@ using System.Text.Json.Nodes;
 using FaceBlur.Modules.Processing.Detection;
 using FaceBlur.Tests.Api;
 using FaceBlur.Tests.Support;
+using FaceBlur.Tests.Video;
 using OpenCvSharp;
 
 namespace FaceBlur.Tests.Cli;
 
 /// <summary>
-/// Regions out and in on the command line: its export given back without detection reproduces its pixels, and the
-/// documents travel between it and the service both ways (one schema: the SPEC's).
+/// Regions out and in on the command line: its export given back without detection reproduces its pixels (photos and
+/// videos), and the documents travel between it and the service both ways (one schema: the SPEC's).
 /// </summary>
 [NonParallelizable]
 public class CliRegionsTests
@@ -65,6 +66,41 @@ public class CliRegionsTests
         a["kind"]!.GetValue<string>().Should().Be("images");
         a["files"]![0]!["name"]!.GetValue<string>().Should().Be("a.jpg");
         a["files"]![0]!["regions"]!.AsArray().Should().HaveCountGreaterThanOrEqualTo(7);
+    }
+
+    [Test]
+    public async Task A_video_s_regions_out_then_in_without_detection_reproduces_the_same_frames()
+    {
+        CliMedia.MovingFaceClip(Path.Combine(dir, "in", "street.mp4"), seconds: 2);
+
+        var detected = await CliProcess.RunAsync(dir, ["in", "-o", "first", "--regions-out", "regions.json", "--mode", "solid"]);
+        var given = await CliProcess.RunAsync(dir, ["in", "-o", "second", "--regions-in", "regions.json", "--no-detect", "--mode", "solid"]);
+        var document = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "regions.json")))!["inputs"]!["in/street.mp4"]!;
+        File.WriteAllText(Path.Combine(dir, "bare.json"), document.ToJsonString());
+        var bare = await CliProcess.RunAsync(dir, ["in", "-o", "bare", "--regions-in", "bare.json", "--no-detect", "--mode", "solid"]);
+
+        detected.ExitCode.Should().Be(0, detected.ToString());
+        given.ExitCode.Should().Be(0, given.ToString());
+        bare.ExitCode.Should().Be(0, "a video's document given bare, as the service exports it, applies to the one video: " + bare);
+        document["tracks"]!.AsArray().Should().NotBeEmpty();
+        File.ReadAllBytes(Path.Combine(dir, "bare", "street.mp4")).Should().Equal(File.ReadAllBytes(Path.Combine(dir, "second", "street.mp4")));
+        var first = VideoTestMedia.DecodeFrames(Path.Combine(dir, "first", "street.mp4"), 480, 360);
+        var second = VideoTestMedia.DecodeFrames(Path.Combine(dir, "second", "street.mp4"), 480, 360);
+        try
+        {
+            second.Should().HaveCount(first.Count).And.HaveCount(50);
+            for (var f = 0; f < first.Count; f++)
+            {
+                using var diff = new Mat();
+                Cv2.Absdiff(first[f], second[f], diff);
+                Cv2.CountNonZero(diff.Reshape(1)).Should().Be(0, $"frame {f} is the same");
+            }
+        }
+        finally
+        {
+            first.ForEach(m => m.Dispose());
+            second.ForEach(m => m.Dispose());
+        }
     }
 
     [Test]
