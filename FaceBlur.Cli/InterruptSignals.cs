@@ -3,8 +3,9 @@ using System.Runtime.InteropServices;
 namespace FaceBlur.Cli;
 
 /// <summary>
-/// Turns the first Ctrl+C (SIGINT) or SIGTERM into a cancellation, so that running work stops cleanly: ffmpeg killed,
-/// partial files deleted, the summary printed. A second signal is left to its default action and ends the process at once.
+/// Turns Ctrl+C (SIGINT) or SIGTERM into a cancellation, so that running work stops cleanly: ffmpeg killed, partial
+/// files deleted, the summary printed. The stop takes a few seconds at most (a process is waited for 5 s once killed);
+/// further signals meanwhile are absorbed, so that a second Ctrl+C cannot leave a partial file behind.
 /// </summary>
 internal sealed class InterruptSignals : IDisposable
 {
@@ -38,12 +39,12 @@ internal sealed class InterruptSignals : IDisposable
 
     private void Stop(PosixSignalContext context, int code)
     {
+        context.Cancel = true;
         if (Interlocked.CompareExchange(ref exitCode, code, 0) != 0)
         {
             return;
         }
 
-        context.Cancel = true;
         // Cancelling runs the registered callbacks (which kill ffmpeg and wait for it): not on the signal's thread.
         _ = Task.Run(cancellation.Cancel);
     }
