@@ -317,7 +317,7 @@ public static partial class VideoBenchmark
     }
 
     /// <summary>CPU time (user + system) of this process and of its children that have ended and been waited for.</summary>
-    private static (double Self, double Children) CpuSeconds()
+    internal static (double Self, double Children) CpuSeconds()
     {
         static double Seconds(in ResourceUsage usage) =>
             usage.UserSeconds + (usage.UserMicroseconds / 1e6) + usage.SystemSeconds + (usage.SystemMicroseconds / 1e6);
