@@ -42,6 +42,7 @@ public class CliInterruptTests
             "the video is being decoded and encoded into a partial file",
             TimeSpan.FromSeconds(60));
         CliMedia.Files(output).Single().Should().StartWith(".long.mp4.").And.EndWith(".faceblur-partial");
+        ffmpeg.Should().AllSatisfy(pid => VideoTestMedia.Stat(pid.ToString(CultureInfo.InvariantCulture)).Fields[16].Should().Be("0", "the command line has no requests to protect: it works at the user's priority"));
 
         await cli.SignalAsync(signal);
         var run = await cli.WaitAsync(TimeSpan.FromSeconds(20));
