@@ -63,19 +63,34 @@ internal static class RunCommand
                 new HidingPlan(request.Anonymize, request.Detect, given));
             var reporter = RunReporters.ForConsole();
             var runner = new BatchRunner(processor, reporter, request.Jobs);
-            var result = await reporter.ShowAsync([.. inputs.Where(i => i.IsMedia)], () => runner.RunAsync(inputs, cancellationToken));
-            if (request.RegionsOut is not null)
+            var media = inputs.Where(i => i.IsMedia).ToList();
+            if (media.Count == 0)
             {
-                RegionsFile.Write(request.RegionsOut, result.Outcomes
-                    .Where(o => o.Regions is not null)
-                    .Select(o => KeyValuePair.Create(o.Input.DisplayPath, o.Regions!)));
+                await Console.Error.WriteLineAsync("faceblur: no photo or video found" + (request.Recursive ? "." : " (subfolders are read with -r)."));
             }
 
+            var result = await reporter.ShowAsync(media, () => runner.RunAsync(inputs, cancellationToken));
+            var regionsWritten = request.RegionsOut is null || await WriteRegionsAsync(request.RegionsOut, result);
             reporter.Summary(RunSummary.Of(result));
             await host.StopAsync(CancellationToken.None);
             return result.Interrupted ? signals.ExitCode
-                : result.Outcomes.Any(o => o.Status == OutcomeStatus.Failed) ? ExitCodes.SomeFailed
+                : !regionsWritten || result.Outcomes.Any(o => o.Status == OutcomeStatus.Failed) ? ExitCodes.SomeFailed
                 : ExitCodes.Success;
+        }
+    }
+
+    /// <summary>The regions of every input processed (also after Ctrl+C: those that were finished); false when the file cannot be written.</summary>
+    private static async Task<bool> WriteRegionsAsync(string path, BatchResult result)
+    {
+        try
+        {
+            RegionsFile.Write(path, result.Outcomes.Where(o => o.Regions is not null).Select(o => KeyValuePair.Create(o.Input.DisplayPath, o.Regions!)));
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"faceblur: --regions-out could not be written: {e.Message}");
+            return false;
         }
     }
 
