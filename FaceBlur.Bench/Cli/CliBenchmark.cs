@@ -91,14 +91,14 @@ public static class CliBenchmark
             start.Environment[key] = value;
         }
 
-        var cpu = VideoBenchmark.CpuSeconds().Children;
+        var cpu = ProcessMeasures.CpuSeconds().Children;
         var sw = Stopwatch.StartNew();
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         var wall = sw.Elapsed.TotalSeconds;
-        var used = VideoBenchmark.CpuSeconds().Children - cpu;
+        var used = ProcessMeasures.CpuSeconds().Children - cpu;
         var written = Directory.Exists(output) ? Directory.GetFiles(output).Length : 0;
         if (process.ExitCode != 0 || written != work.Photos.Count + 1)
         {

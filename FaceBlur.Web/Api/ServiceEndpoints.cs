@@ -9,8 +9,9 @@ namespace FaceBlur.Web.Api;
 /// <summary><c>/health</c>, <c>/queue</c> and <c>/limits</c>.</summary>
 public static class ServiceEndpoints
 {
-    public static IEndpointRouteBuilder MapServiceEndpoints(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapServiceEndpoints(this IEndpointRouteBuilder service)
     {
+        var app = service.MapGroup("").WithTags("Service");
         app.MapGet("/health", GetHealthAsync)
             .WithName("GetHealth")
             .WithSummary("Liveness plus the state of each dependency; 503 when one is down.")
@@ -33,7 +34,7 @@ public static class ServiceEndpoints
             .WithName("GetLimits")
             .WithSummary("What uploads the server accepts.")
             .Produces<Envelope<LimitsData>>();
-        return app;
+        return service;
     }
 
     /// <summary>
