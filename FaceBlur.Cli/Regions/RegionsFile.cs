@@ -95,7 +95,7 @@ internal static class RegionsFile
         foreach (var entry in entries.EnumerateObject())
         {
             var at = $"{InputsKey}[{JsonSerializer.Serialize(entry.Name)}]";
-            if (!byPath.TryGetValue(Path.GetFullPath(entry.Name), out var input))
+            if (FullPath(entry.Name) is not { } full || !byPath.TryGetValue(full, out var input))
             {
                 throw new RegionsValidationException(at, "names no photo or video of this run.");
             }
@@ -156,6 +156,19 @@ internal static class RegionsFile
 
             // Held against the photo later as a document of its own (file number 0); problems keep their place here.
             given.Add(photo, new ImageRegionsDocument([file with { Index = 0 }]), inner => inner.StartsWith("files[0]", StringComparison.Ordinal) ? at + inner["files[0]".Length..] : inner);
+        }
+    }
+
+    /// <summary>The absolute form of a key; null for one that is no path at all (empty, a NUL inside).</summary>
+    private static string? FullPath(string key)
+    {
+        try
+        {
+            return Path.GetFullPath(key);
+        }
+        catch (ArgumentException)
+        {
+            return null;
         }
     }
 

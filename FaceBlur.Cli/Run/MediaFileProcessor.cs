@@ -126,8 +126,9 @@ internal sealed class MediaFileProcessor(ImageProcessor images, VideoAnonymizer 
             }
         }
 
+        // Faces hidden, as for a photo: those the detector found, plus the given tracks that were hidden.
         return result.IsSuccess
-            ? (result.Value!.FacesDetected, VideoExport.Of(result.Value), null)
+            ? (result.Value!.FacesDetected + result.Value.Given.Count(t => t.Hidden && t.Frames.Count > 0), VideoExport.Of(result.Value), null)
             : (0, null, result.Error!.Message);
     }
 }
