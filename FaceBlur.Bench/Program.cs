@@ -1,3 +1,4 @@
+using FaceBlur.Bench.Cli;
 using FaceBlur.Bench.Evaluation;
 using FaceBlur.Bench.Images;
 using FaceBlur.Bench.Load;
@@ -10,6 +11,7 @@ var commands = new Dictionary<string, (string Usage, Func<IReadOnlyList<string>,
     ["bench images"] = (ImagesCommand.Usage, ImagesCommand.Run),
     ["bench video"] = (VideoBenchmark.Usage, VideoBenchmark.Run),
     ["load"] = (LoadBenchmark.Usage, LoadBenchmark.Run),
+    ["bench cli"] = (CliBenchmark.Usage, CliBenchmark.Run),
 };
 
 var match = commands.Keys

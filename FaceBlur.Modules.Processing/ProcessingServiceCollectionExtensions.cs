@@ -52,18 +52,21 @@ public static class ProcessingServiceCollectionExtensions
             sp.GetRequiredService<IOptions<DetectorOptions>>().Value,
             sp.GetRequiredService<VideoOptions>())));
         services.AddSingleton<ImageProcessor>();
-        services.AddSingleton(sp => new VideoAnonymizer(
-            sp.GetRequiredKeyedService<IFaceDetector>(VideoDetectorKey),
-            sp.GetRequiredService<VideoOptions>(),
-            sp.GetRequiredService<ILogger<VideoAnonymizer>>())
-        {
-            // Videos are processed by the job workers: their detection threads and ffmpeg run below requests too.
-            ThreadNice = Jobs.JobWorker.WorkerNice,
-        });
+        // At the caller's priority: a host with job workers (AddJobs) lowers it, the command line keeps it.
+        services.AddSingleton(sp => CreateVideoAnonymizer(sp, threadNice: 0));
         services.AddHostedService<DetectorWarmup>();
         services.AddHealthChecks().AddCheck<DetectorHealthCheck>(DetectorHealthCheck.Name);
         return services;
     }
+
+    /// <summary>The video anonymizer on the video detector, its threads and ffmpeg at nice <paramref name="threadNice"/>.</summary>
+    internal static VideoAnonymizer CreateVideoAnonymizer(IServiceProvider services, int threadNice) => new(
+        services.GetRequiredKeyedService<IFaceDetector>(VideoDetectorKey),
+        services.GetRequiredService<VideoOptions>(),
+        services.GetRequiredService<ILogger<VideoAnonymizer>>())
+    {
+        ThreadNice = threadNice,
+    };
 
     /// <summary>The detector models' health (<c>detector_model</c> in /health): healthy when both detectors are loaded.</summary>
     private sealed class DetectorHealthCheck(IServiceProvider services) : IHealthCheck

@@ -1,3 +1,4 @@
+using FaceBlur.Modules.Processing;
 using FaceBlur.Web.Hosting;
 
 try

@@ -1,6 +1,7 @@
 using FaceBlur.Modules.Processing.Jobs.RabbitMq;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -30,6 +31,8 @@ public static class JobsServiceCollectionExtensions
         services.AddSingleton<IJobQueue>(CreateQueue);
         services.AddSingleton<JobService>();
         services.AddSingleton<JobRunner>();
+        // Videos are processed by the job workers: their detection threads and ffmpeg run below requests too.
+        services.Replace(ServiceDescriptor.Singleton(sp => ProcessingServiceCollectionExtensions.CreateVideoAnonymizer(sp, JobWorker.WorkerNice)));
         services.AddSingleton<JobMetrics>();
         services.AddHostedService<JobWorker>();
         services.AddHealthChecks()

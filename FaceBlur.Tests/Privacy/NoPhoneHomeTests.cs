@@ -12,8 +12,8 @@ namespace FaceBlur.Tests.Privacy;
 /// <summary>
 /// The app never phones home. ONNX Runtime's official build sends telemetry to Microsoft unless
 /// ORT_DISABLE_TELEMETRY=1 reaches its native environment; the app must switch it off itself, whatever launched it.
-/// The real process is traced (every connect, send and accept) while it processes a photo and a video, with the variable
-/// removed from its environment and a home directory of its own.
+/// The real process, the service's and the command line's, is traced (every connect, send and accept) while it processes
+/// a photo and a video, with the variable removed from its environment and a home directory of its own.
 /// </summary>
 [NonParallelizable]
 public partial class NoPhoneHomeTests
@@ -71,6 +71,49 @@ public partial class NoPhoneHomeTests
         {
             app.Kill9();
             Directory.Delete(storage, recursive: true);
+            Directory.Delete(home, recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task The_command_line_contacts_nothing_outside_loopback_and_writes_nothing_under_home()
+    {
+        RequireStrace();
+        var work = Directory.CreateTempSubdirectory("faceblur-cli-privacy-").FullName;
+        var home = Directory.CreateTempSubdirectory("faceblur-home-").FullName;
+        var trace = Path.Combine(work, "connections.trace");
+        try
+        {
+            File.Copy(TestPaths.DlibImage("2007_007763.jpg"), Path.Combine(work, "photo.jpg"));
+            await TestVideos.FfmpegAsync(
+                "-f", "lavfi", "-i", "testsrc=size=640x360:rate=25:duration=120", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+                Path.Combine(work, "clip.mp4"));
+            var started = Stopwatch.StartNew();
+            using var cli = CliProcess.Start(
+                work,
+                ["photo.jpg", "clip.mp4", "-o", "out", "-j", "2"],
+                new Dictionary<string, string?> { ["HOME"] = home, [OnnxRuntimeTelemetry.Variable] = null, ["XDG_CACHE_HOME"] = null },
+                ["strace", "-f", "-qq", "-e", "trace=connect,sendto,sendmsg,accept,accept4,execve", "-o", trace]);
+
+            // Both detectors at work (the photo's OpenCV model, the video's ONNX Runtime one) through the telemetry window.
+            await Wait.UntilAsync(() => cli.OutputSoFar.Contains("photo.jpg -> out/photo.jpg", StringComparison.Ordinal), "the photo is done", TimeSpan.FromSeconds(60));
+            var left = TelemetryWindow - started.Elapsed;
+            if (left > TimeSpan.Zero)
+            {
+                await Task.Delay(left);
+            }
+
+            await cli.SignalAsync("INT");
+            var run = await cli.WaitAsync(TimeSpan.FromSeconds(30));
+
+            run.ExitCode.Should().Be(130, "the video was still being processed when stopped: " + run);
+            File.ReadLines(trace).Where(LeavesLoopback).Should().BeEmpty("the command line talks to nothing (no DNS query, no connection anywhere)");
+            Directory.GetFileSystemEntries(home, "*", SearchOption.AllDirectories).Should().BeEmpty("nothing is written under the home directory");
+            File.ReadLines(trace).Should().Contain(l => l.Contains("execve(", StringComparison.Ordinal) && l.Contains("ffmpeg", StringComparison.Ordinal), "the trace must have followed the command line's children");
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
             Directory.Delete(home, recursive: true);
         }
     }

@@ -2,9 +2,12 @@ using System.Text.RegularExpressions;
 using FaceBlur.Modules.Processing.Detection;
 using Microsoft.Extensions.Options;
 
-namespace FaceBlur.Web.Hosting;
+namespace FaceBlur.Modules.Processing;
 
-/// <summary>Turns the exceptions a bad setting causes at start into one line for the console.</summary>
+/// <summary>
+/// Turns the exceptions a bad setting causes at start into one line for the console (the service's and the command
+/// line's: both start the same modules).
+/// </summary>
 public static partial class StartupError
 {
     public static string? Describe(Exception ex) => ex switch
