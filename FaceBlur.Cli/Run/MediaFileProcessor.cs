@@ -119,7 +119,7 @@ internal sealed class MediaFileProcessor(ImageProcessor images, VideoAnonymizer 
         MediaResult<VideoResult> result;
         using (var pending = PendingOutput.Create(input.OutputPath!))
         {
-            result = await videos.AnonymizeAsync(source.Value, input.FullPath, pending.TemporaryPath, plan.Anonymize, request, progress.Report, cancellationToken);
+            result = await videos.AnonymizeAsync(source.Value, input.FullPath, pending.TemporaryPath, plan.Anonymize, request, p => progress.Report(p.Fraction), cancellationToken);
             if (result.IsSuccess)
             {
                 pending.Commit();
