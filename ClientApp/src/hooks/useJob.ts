@@ -1,0 +1,213 @@
+import { useCallback, useEffect, useRef, useState } from "react";
+import { ApiError, isAbortError, type AnonymizeOptions, type ApiClient, type JobResult } from "@/lib/api";
+import { dropOriginals, keepOriginals } from "@/lib/originals";
+import { pollJob } from "@/lib/poll";
+import { RateMeter } from "@/lib/rate";
+import type { RegionsDoc } from "@/lib/regions";
+import { saveJob, setAddressTask, type SavedJob } from "@/lib/session";
+import type { FileKind } from "@/lib/validation";
+
+/** What to send: the files, how to hide, and (to re-render after a review) the regions with detect=false. */
+export interface JobRequest {
+  files: File[];
+  kind: FileKind;
+  options: AnonymizeOptions;
+  regions?: string;
+  detect?: boolean;
+}
+
+export type JobState =
+  | { phase: "idle" }
+  | { phase: "uploading"; loaded: number; total: number; speed: number | null; secondsLeft: number | null }
+  | {
+      phase: "processing";
+      taskId: string;
+      stage: string;
+      progress: number;
+      queuePosition: number | null;
+      secondsLeft: number | null;
+    }
+  | { phase: "downloading"; taskId: string; loaded: number; total: number }
+  | { phase: "done"; taskId: string; job: SavedJob; result: JobResult; regions: RegionsDoc | null }
+  | { phase: "failed"; error: unknown; at: number }
+  /** The result was served before this page (re)loaded: the server deleted it. */
+  | { phase: "gone"; taskId: string; job: SavedJob | null; regions: RegionsDoc | null };
+
+export type Busy = Extract<JobState, { phase: "uploading" | "processing" | "downloading" }>;
+
+export function isBusy(state: JobState): state is Busy {
+  return state.phase === "uploading" || state.phase === "processing" || state.phase === "downloading";
+}
+
+/** How often progress may re-render the page (upload events come many times a second). */
+const frameMs = 150;
+
+/**
+ * One job at a time, from upload to result: the upload's bytes, speed and time left; the server's stage, progress and
+ * queue position; the result's download as its own stage; then the regions the job hid. The task id goes into the
+ * address and session storage as soon as the server accepts the upload, so a reload resumes it (`resume`); `cancel`
+ * stops the page and deletes the job on the server.
+ */
+export function useJob(client: ApiClient) {
+  const [state, setState] = useState<JobState>({ phase: "idle" });
+  const run = useRef<{ controller: AbortController; taskId: string | null } | null>(null);
+  const lastPaint = useRef(0);
+  /** The job whose originals this page keeps (a new job replaces it). */
+  const kept = useRef<string | null>(null);
+
+  useEffect(() => () => run.current?.controller.abort(), []);
+
+  const paint = useCallback((next: JobState, force = false) => {
+    const now = performance.now();
+    if (!force && now - lastPaint.current < frameMs) return;
+    lastPaint.current = now;
+    setState(next);
+  }, []);
+
+  /** Follows an accepted job to its end. */
+  const follow = useCallback(
+    async (job: SavedJob, controller: AbortController) => {
+      const { taskId } = job;
+      const signal = controller.signal;
+      const meter = new RateMeter(8000);
+      paint(
+        { phase: "processing", taskId, stage: "queued", progress: 0, queuePosition: null, secondsLeft: null },
+        true,
+      );
+      try {
+        const result = await pollJob(client, taskId, {
+          signal,
+          onUpdate: (p) => {
+            meter.add(p.progress, performance.now());
+            paint(
+              {
+                phase: "processing",
+                taskId,
+                stage: p.stage,
+                progress: p.progress,
+                queuePosition: p.queuePosition,
+                secondsLeft: p.status === "processing" ? meter.secondsLeft(1) : null,
+              },
+              true,
+            );
+          },
+          onDownload: ({ loaded, total }) =>
+            paint({ phase: "downloading", taskId, loaded, total }, loaded === 0 || loaded === total),
+        });
+        const downloaded = { ...job, downloaded: true };
+        saveJob(downloaded);
+        const regions = await client.getRegions(taskId, signal).catch((e: unknown) => {
+          if (isAbortError(e)) throw e;
+          return null;
+        });
+        paint({ phase: "done", taskId, job: downloaded, result, regions }, true);
+      } catch (error) {
+        if (isAbortError(error) || signal.aborted) return;
+        if (error instanceof ApiError && error.code === "result_gone") {
+          const regions = await client.getRegions(taskId, signal).catch(() => null);
+          paint({ phase: "gone", taskId, job, regions }, true);
+          return;
+        }
+        forget(taskId);
+        paint({ phase: "failed", error, at: Date.now() }, true);
+      } finally {
+        if (run.current?.controller === controller) run.current = null;
+      }
+    },
+    [client, paint],
+  );
+
+  const start = useCallback(
+    async (request: JobRequest) => {
+      run.current?.controller.abort();
+      const controller = new AbortController();
+      const current = { controller, taskId: null as string | null };
+      run.current = current;
+      const meter = new RateMeter();
+      const total = request.files.reduce((sum, f) => sum + f.size, 0);
+      paint({ phase: "uploading", loaded: 0, total, speed: null, secondsLeft: null }, true);
+      const extras = {
+        signal: controller.signal,
+        regions: request.regions,
+        detect: request.detect,
+        onUpload: ({ loaded, total: sent }: { loaded: number; total: number }) => {
+          const all = sent || total;
+          meter.add(loaded, performance.now());
+          paint(
+            { phase: "uploading", loaded, total: all, speed: meter.perSecond(), secondsLeft: meter.secondsLeft(all) },
+            loaded >= all,
+          );
+        },
+      };
+      let taskId: string;
+      try {
+        const accepted =
+          request.kind === "video"
+            ? await client.uploadVideo(request.files[0] as File, request.options, extras)
+            : await client.uploadImages(request.files, request.options, extras);
+        taskId = accepted.task_id;
+      } catch (error) {
+        if (isAbortError(error) || controller.signal.aborted) return;
+        run.current = null;
+        paint({ phase: "failed", error, at: Date.now() }, true);
+        return;
+      }
+      current.taskId = taskId;
+      const job: SavedJob = {
+        taskId,
+        kind: request.kind,
+        names: request.files.map((f) => f.name),
+        options: request.options,
+        downloaded: false,
+      };
+      saveJob(job);
+      setAddressTask(taskId);
+      if (kept.current && kept.current !== taskId) void dropOriginals(kept.current);
+      kept.current = taskId;
+      void keepOriginals(taskId, request.files);
+      await follow(job, controller);
+    },
+    [client, follow, paint],
+  );
+
+  /** Picks up a job this tab followed before a reload (or one named in the address). */
+  const resume = useCallback(
+    (job: SavedJob) => {
+      run.current?.controller.abort();
+      const controller = new AbortController();
+      run.current = { controller, taskId: job.taskId };
+      kept.current = job.taskId;
+      void follow(job, controller);
+    },
+    [follow],
+  );
+
+  /** Stops following; a job the server accepted is deleted there (DELETE), so it does not keep working. */
+  const cancel = useCallback(async () => {
+    const current = run.current;
+    run.current = null;
+    current?.controller.abort();
+    setState({ phase: "idle" });
+    if (current?.taskId) {
+      forget(current.taskId);
+      await client.cancel(current.taskId).catch(() => undefined);
+    }
+  }, [client]);
+
+  /** Leaves the job behind (start over): the page forgets it; the server deletes it when it expires. */
+  const clear = useCallback(() => {
+    run.current?.controller.abort();
+    run.current = null;
+    const taskId = state.phase === "done" || state.phase === "gone" ? state.taskId : null;
+    if (taskId) forget(taskId);
+    setState({ phase: "idle" });
+  }, [state]);
+
+  return { state, start, resume, cancel, clear };
+}
+
+function forget(taskId: string): void {
+  saveJob(null);
+  setAddressTask(null);
+  void dropOriginals(taskId);
+}
