@@ -69,7 +69,7 @@ internal sealed class JobRunner(ImageProcessor images, VideoAnonymizer videos, J
                 // Frames are detected and encoded together; the last percent is the encoder finishing the file.
                 Action<double> report = p => progress.Report(p < 1 ? JobStages.Detecting : JobStages.Encoding, p * 0.99);
                 var result = input.Video is { } source
-                    ? await videos.AnonymizeAsync(source, path, temporary, message.Options, report, ct)
+                    ? await videos.AnonymizeAsync(source, path, temporary, message.Options, VideoRegions(message, source), report, ct)
                     : await videos.AnonymizeAsync(path, temporary, message.Options, report, ct);
                 error = result.Error;
                 video = result.Value;
@@ -84,7 +84,7 @@ internal sealed class JobRunner(ImageProcessor images, VideoAnonymizer videos, J
         var name = "blurred_" + (Path.GetFileNameWithoutExtension(input.DisplayName) is { Length: > 0 } stem ? stem : "video") + ".mp4";
         return JobOutcome.Succeeded(new JobResult(relative, "video/mp4", name, video.FacesDetected)
         {
-            Regions = RegionsWriter.ToUtf8Json(VideoRegions(video)),
+            Regions = RegionsWriter.ToUtf8Json(VideoExport.Of(video)),
             VideoSeconds = video.DurationSeconds,
             VideoFrames = video.Frames,
         });
@@ -236,17 +236,17 @@ internal sealed class JobRunner(ImageProcessor images, VideoAnonymizer videos, J
         public static ImagesWritten Failed(string reason) => new(0, "", "", reason);
     }
 
-    /// <summary>The regions export of a video: one hidden track per face, with its box on every frame it was hidden in.</summary>
-    private static VideoRegionsDocument VideoRegions(VideoResult video) => new(
-        video.Width,
-        video.Height,
-        video.DurationSeconds,
-        [.. video.Tracks.Select(t => new VideoTrack(
-            $"t{t.Id + 1}",
-            t.Score,
-            RegionSource.Detector,
-            true,
-            [.. t.Frames.Select(f => new TrackFrame(f.Seconds, RegionBox.From(f.Box)))]))]);
+    /// <summary>What the upload asked of the video: detect or not, and the regions it gave (checked then, bound again).</summary>
+    private VideoRegionRequest VideoRegions(JobMessage message, VideoSource source)
+    {
+        if (!message.GivenRegions)
+        {
+            return message.Detect ? VideoRegionRequest.DetectOnly : new VideoRegionRequest(false, VideoRegionPlan.Empty);
+        }
+
+        var document = (VideoRegionsDocument)RegionsReader.Read(File.ReadAllBytes(storage.GivenRegionsPath(message.TaskId)), JobKind.Video);
+        return new VideoRegionRequest(message.Detect, RegionsBinding.BindVideo(document, source));
+    }
 
     /// <summary>The comment of each zip entry: <c>faces=N</c>, the faces found in that image.</summary>
     public static string FacesComment(int faces) => "faces=" + faces.ToString(System.Globalization.CultureInfo.InvariantCulture);

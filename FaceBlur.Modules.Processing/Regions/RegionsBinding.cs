@@ -48,6 +48,49 @@ public static class RegionsBinding
         return given;
     }
 
+    /// <summary>
+    /// Checks a video document against the video (its output size, frame times) and matches every given box to its
+    /// frame: the nearest frame within half a frame of <c>t</c>. Track boxes may reach past the frame's edge (the video
+    /// pipeline hides a face cut by the edge as a whole face, so its exports do too) but must overlap the frame.
+    /// </summary>
+    public static VideoRegionPlan BindVideo(VideoRegionsDocument document, Video.VideoSource source)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(source);
+        var (width, height) = source.Info.OutputSize;
+        CheckSize(document.Width, width, "width");
+        CheckSize(document.Height, height, "height");
+        var frames = new FrameClock(source);
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var tracks = new List<VideoTrack>(document.Tracks.Count);
+        for (var t = 0; t < document.Tracks.Count; t++)
+        {
+            var track = document.Tracks[t];
+            if (track.Id.Length > 0 && !ids.Add(track.Id))
+            {
+                throw new RegionsValidationException($"tracks[{t}].id", "Two tracks have the same id.");
+            }
+
+            tracks.Add(track with { Source = RegionSource.Given, Score = null });
+        }
+
+        var plan = new VideoRegionPlan(tracks);
+        for (var t = 0; t < tracks.Count; t++)
+        {
+            for (var f = 0; f < tracks[t].Frames.Count; f++)
+            {
+                var path = $"tracks[{t}].frames[{f}]";
+                var frame = tracks[t].Frames[f];
+                CheckOverlaps(frame.Box, width, height, path);
+                var index = frames.Nearest(frame.T)
+                    ?? throw new RegionsValidationException(path + ".t", "No frame of the video is shown within half a frame of this time.");
+                plan.Add(index, t, frame.Box, tracks[t].Hidden);
+            }
+        }
+
+        return plan;
+    }
+
     /// <summary>Throws when a box does not lie inside a <paramref name="width"/> x <paramref name="height"/> picture.</summary>
     public static void CheckInside(RegionBox box, int width, int height, string path)
     {
@@ -69,6 +112,20 @@ public static class RegionsBinding
         if (box.Y + box.H > height + EdgeTolerance)
         {
             throw Outside(path, box.Y > height ? "y" : "h", width, height);
+        }
+    }
+
+    /// <summary>Throws when a box lies wholly outside a <paramref name="width"/> x <paramref name="height"/> frame.</summary>
+    private static void CheckOverlaps(RegionBox box, int width, int height, string path)
+    {
+        if (box.X >= width || box.X + box.W <= 0)
+        {
+            throw new RegionsValidationException($"{path}.x", $"The box must overlap the frame ({width}x{height} pixels).");
+        }
+
+        if (box.Y >= height || box.Y + box.H <= 0)
+        {
+            throw new RegionsValidationException($"{path}.y", $"The box must overlap the frame ({width}x{height} pixels).");
         }
     }
 

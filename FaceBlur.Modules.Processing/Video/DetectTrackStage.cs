@@ -6,13 +6,14 @@ namespace FaceBlur.Modules.Processing.Video;
 /// <summary>
 /// Stage 2 of the pipeline: faces found in several frames at once (on the run's own threads, results taken in frame
 /// order), followed over time by the tracker (hold), and added to the frames held back for the look-ahead when a new
-/// face appears, before each frame goes on to the encode stage.
+/// face appears, before each frame goes on to the encode stage. Without a detector (regions given, detect=false)
+/// frames only pass through.
 /// </summary>
 internal sealed class DetectTrackStage(
     ChannelReader<VideoFrame> input,
     ChannelWriter<VideoFrame> output,
     FrameThreads threads,
-    FrameDetector detector,
+    FrameDetector? detector,
     FaceTracker tracker,
     VideoOptions options)
 {
@@ -28,7 +29,7 @@ internal sealed class DetectTrackStage(
         {
             await foreach (var frame in input.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                var detection = frame.Index % options.DetectionInterval == 0
+                var detection = detector is not null && frame.Index % options.DetectionInterval == 0
                     ? threads.RunAsync(() =>
                     {
                         cancellationToken.ThrowIfCancellationRequested();

@@ -1,6 +1,7 @@
 using FaceBlur.Modules.Processing.Anonymization;
 using FaceBlur.Modules.Processing.Detection;
 using FaceBlur.Modules.Processing.Media;
+using FaceBlur.Modules.Processing.Regions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -84,10 +85,25 @@ public sealed class VideoAnonymizer
     /// <see cref="MediaError"/>; cancellation throws <see cref="OperationCanceledException"/>. Either way no ffmpeg process
     /// is left running and no output file is left behind.
     /// </summary>
+    public Task<MediaResult<VideoResult>> AnonymizeAsync(
+        VideoSource source, string inputPath, string outputPath, AnonymizeOptions anonymize, Action<double>? progress, CancellationToken ct) =>
+        AnonymizeAsync(source, inputPath, outputPath, anonymize, VideoRegionRequest.DetectOnly, progress, ct);
+
+    /// <summary>
+    /// As the other overload, hiding what <paramref name="regions"/> asks: the tracker's faces (no detector runs when
+    /// it is off) except those over a kept track's box in that frame, plus the given hidden tracks' boxes.
+    /// </summary>
     public async Task<MediaResult<VideoResult>> AnonymizeAsync(
-        VideoSource source, string inputPath, string outputPath, AnonymizeOptions anonymize, Action<double>? progress, CancellationToken ct)
+        VideoSource source,
+        string inputPath,
+        string outputPath,
+        AnonymizeOptions anonymize,
+        VideoRegionRequest regions,
+        Action<double>? progress,
+        CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(regions);
         ArgumentException.ThrowIfNullOrEmpty(inputPath);
         ArgumentException.ThrowIfNullOrEmpty(outputPath);
         ArgumentNullException.ThrowIfNull(anonymize);
@@ -102,7 +118,7 @@ public sealed class VideoAnonymizer
         try
         {
             var result = await new VideoPipeline(detector, options, ThreadNice, logger)
-                .RunAsync(source, input, output, anonymize, progress, ct).ConfigureAwait(false);
+                .RunAsync(source, input, output, anonymize, regions, progress, ct).ConfigureAwait(false);
             succeeded = result.IsSuccess;
             return result;
         }

@@ -80,6 +80,10 @@ public sealed record VideoInfo(
     [JsonIgnore]
     public int DisplayHeight => Rotation is 90 or 270 ? Width : Height;
 
+    /// <summary>The output's frame size: the upright picture with even sides (H.264 4:2:0 needs them).</summary>
+    [JsonIgnore]
+    public (int Width, int Height) OutputSize => (DisplayWidth & ~1, DisplayHeight & ~1);
+
     /// <summary>The frame count to expect: the declared one, else duration times rate.</summary>
     [JsonIgnore]
     public long ExpectedFrames => FrameCount ?? Math.Max(1, (long)Math.Round(DurationSeconds * FrameRate));

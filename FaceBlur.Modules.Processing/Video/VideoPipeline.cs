@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using FaceBlur.Modules.Processing.Anonymization;
 using FaceBlur.Modules.Processing.Detection;
 using FaceBlur.Modules.Processing.Media;
+using FaceBlur.Modules.Processing.Regions;
 using Microsoft.Extensions.Logging;
 
 namespace FaceBlur.Modules.Processing.Video;
@@ -20,7 +21,7 @@ internal sealed partial class VideoPipeline(IFaceDetector detector, VideoOptions
     private const int SpareFrames = 6;
 
     public async Task<MediaResult<VideoResult>> RunAsync(
-        VideoSource source, string input, string output, AnonymizeOptions anonymize, Action<double>? progress, CancellationToken ct)
+        VideoSource source, string input, string output, AnonymizeOptions anonymize, VideoRegionRequest regions, Action<double>? progress, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         var info = source.Info;
@@ -54,8 +55,8 @@ internal sealed partial class VideoPipeline(IFaceDetector detector, VideoOptions
         var ready = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
         var tracker = new FaceTracker(HoldFrames(info), geometry.Width, geometry.Height);
         var decode = new DecodeStage(decoder, pool, decoded.Writer);
-        var detect = new DetectTrackStage(decoded.Reader, ready.Writer, threads, new FrameDetector(detector, geometry), tracker, options);
-        var encode = new EncodeStage(encoder, pool, ready.Reader, geometry, times, anonymize, expected, progress);
+        var detect = new DetectTrackStage(decoded.Reader, ready.Writer, threads, regions.Detect ? new FrameDetector(detector, geometry) : null, tracker, options);
+        var encode = new EncodeStage(encoder, pool, ready.Reader, geometry, times, anonymize, regions.Plan, expected, progress);
 
         var end = await RunStagesAsync([decode.RunAsync, detect.RunAsync, encode.RunAsync], decoder, encoder, abort).ConfigureAwait(false);
         ct.ThrowIfCancellationRequested();
@@ -78,6 +79,7 @@ internal sealed partial class VideoPipeline(IFaceDetector detector, VideoOptions
             Height = geometry.Height,
             FrameRate = info.FrameRate,
             Tracks = encode.Hidden.Tracks(),
+            Given = encode.Given.Tracks(regions.Plan.Tracks),
         });
     }
 

@@ -1,4 +1,5 @@
 using FaceBlur.Modules.Processing.Detection;
+using FaceBlur.Modules.Processing.Regions;
 
 namespace FaceBlur.Modules.Processing.Video;
 
@@ -20,6 +21,12 @@ public sealed record VideoResult(int FacesDetected, long Frames, double Duration
     /// look-ahead), in the output's pixels before padding, at each frame's time in the output's clock.
     /// </summary>
     public IReadOnlyList<HiddenTrack> Tracks { get; init; } = [];
+
+    /// <summary>
+    /// The tracks given with the video (regions), hidden or kept, with the frames they applied to (each frame's time in
+    /// the output's clock).
+    /// </summary>
+    public IReadOnlyList<VideoTrack> Given { get; init; } = [];
 }
 
 /// <summary>One face hidden over time.</summary>
@@ -54,4 +61,22 @@ internal sealed class HiddenTrackRecorder
     }
 
     public IReadOnlyList<HiddenTrack> Tracks() => [.. tracks.Select(t => new HiddenTrack(t.Key, t.Value.Score, t.Value.Frames))];
+}
+
+/// <summary>Collects, frame after frame, the frames each given track applied to (hidden or kept).</summary>
+internal sealed class GivenTrackRecorder
+{
+    private readonly Dictionary<int, List<TrackFrame>> frames = [];
+
+    public void Record(long index, double seconds, VideoRegionPlan plan)
+    {
+        foreach (var track in plan.TracksOn(index))
+        {
+            (frames.TryGetValue(track.Track, out var list) ? list : frames[track.Track] = []).Add(new TrackFrame(seconds, RegionBox.From(track.Box)));
+        }
+    }
+
+    /// <summary>The given tracks (in document order) with the frames they applied to.</summary>
+    public IReadOnlyList<VideoTrack> Tracks(IReadOnlyList<VideoTrack> given) =>
+        [.. given.Select((track, i) => track with { Frames = frames.TryGetValue(i, out var list) ? list : [] })];
 }

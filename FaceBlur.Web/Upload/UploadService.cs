@@ -137,13 +137,16 @@ public sealed partial class UploadService(
     /// <summary>Checks the regions against the uploaded media (files named, sizes, boxes inside) and stores them.</summary>
     private static void GiveRegions(JobUpload upload, RegionsDocument document, byte[] json)
     {
-        if (document is not ImageRegionsDocument photos)
+        if (document is VideoRegionsDocument video)
         {
-            throw new ApiException(ApiErrors.ValidationError, "regions: videos do not take regions yet.", new Dictionary<string, object?> { ["path"] = "regions" });
+            Checked(() => RegionsBinding.BindVideo(video, upload.Inputs[0].Video!));
+        }
+        else
+        {
+            var images = upload.Inputs.Select(i => new UploadedImage(i.DisplayName, i.Image!.Width, i.Image.Height)).ToList();
+            Checked(() => RegionsBinding.BindImages((ImageRegionsDocument)document, images));
         }
 
-        var images = upload.Inputs.Select(i => new UploadedImage(i.DisplayName, i.Image!.Width, i.Image.Height)).ToList();
-        Checked(() => RegionsBinding.BindImages(photos, images));
         upload.GiveRegions(json);
     }
 
