@@ -21,7 +21,8 @@ describe("photos", () => {
     const { page } = browser;
     const name = "2008_002506.jpg";
     const served: number[] = [];
-    page.on("response", (r) => r.url().includes("/results/") && served.push(r.status()));
+    // The result itself (not its regions, which stay readable after the download).
+    page.on("response", (r) => /\/results\/[^/]+$/.test(new URL(r.url()).pathname) && served.push(r.status()));
 
     await page.goto(baseUrl);
     await page.getByTestId("status-badge").filter({ hasText: "Online" }).waitFor();
@@ -52,6 +53,7 @@ describe("photos", () => {
     await screenshot(page, "03-result-photo");
 
     // The comparison slider: keyboard and drag.
+    await page.getByTestId("tab-compare").click();
     const handle = page.getByTestId("compare-handle");
     await handle.focus();
     await page.keyboard.press("End");
@@ -69,7 +71,7 @@ describe("photos", () => {
     await screenshot(page, "04-result-slider-dragged");
 
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download").click()]);
-    expect(download.suggestedFilename()).toBe(`blurred_${name}`);
+    expect(download.suggestedFilename()).toBe("2008_002506-blurred.jpg");
     const result = readFileSync(await download.path());
     const original = readFileSync(photo(name));
     const boxes = groundTruth().get(name) ?? [];
@@ -102,7 +104,7 @@ describe("photos", () => {
     );
     await screenshot(page, "05-progress");
     await page.getByTestId("result").waitFor({ timeout: 90_000 });
-    const grid = page.getByTestId("result-grid").getByRole("button");
+    const grid = page.getByTestId("grid-photo");
     expect(await grid.count()).toBe(5);
     const labels = await grid.evaluateAll((buttons) => buttons.map((b) => b.getAttribute("aria-label") ?? ""));
     for (const label of labels) expect(label).toMatch(/, \d+ faces?$/);
@@ -114,11 +116,16 @@ describe("photos", () => {
     await screenshot(page, "06-result-grid");
 
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download").click()]);
-    expect(download.suggestedFilename()).toBe("blurred_images.zip");
+    expect(download.suggestedFilename()).toBe("5-photos-blurred.zip");
+    // Each photo can be saved on its own, named after its original.
+    const [one] = await Promise.all([page.waitForEvent("download"), page.getByTestId("grid-download").nth(1).click()]);
+    expect(one.suggestedFilename()).toBe("2008_001322-blurred.jpg");
 
-    await page.getByRole("button", { name: "Process more" }).click();
+    // "Try other settings" goes back to the options with the same files; "New files" starts empty.
+    await page.getByTestId("try-other").click();
     await page.getByTestId("drop-zone").waitFor();
-    expect(await page.getByRole("list", { name: "Chosen files" }).count()).toBe(0);
+    expect(await page.getByRole("list", { name: "Chosen files" }).getByRole("listitem").count()).toBe(5);
+    expect(page.url()).not.toContain("task=");
   });
 
   it("remembers the options between visits", async () => {

@@ -16,12 +16,12 @@ export function ApplyBar({ pending, canApply, onApply, onDiscard, className }: P
   return (
     <div
       className={cn(
-        "sticky bottom-0 z-10 -mx-4 flex flex-wrap items-center gap-3 border-t bg-background/95 px-4 py-3 backdrop-blur sm:-mx-6 sm:px-6 lg:mx-0 lg:rounded-xl lg:border lg:px-4",
+        "sticky bottom-0 z-10 -mx-4 flex flex-wrap items-center gap-3 border-t bg-background/95 px-4 py-3 backdrop-blur sm:-mx-6 sm:px-6 lg:bottom-4 lg:mx-0 lg:rounded-xl lg:border lg:bg-card lg:px-4 lg:shadow-sm",
         className,
       )}
       data-testid="apply-bar"
     >
-      <p className="min-w-0 flex-1 text-sm">
+      <p className="min-w-0 flex-1 text-sm lg:basis-full">
         <span className="font-medium">Not applied yet:</span> {pending}.
         {!canApply && (
           <span className="block text-muted-foreground">
@@ -29,8 +29,8 @@ export function ApplyBar({ pending, canApply, onApply, onDiscard, className }: P
           </span>
         )}
       </p>
-      <Button variant="ghost" onClick={onDiscard}>
-        <RotateCcw aria-hidden /> Discard
+      <Button variant="ghost" onClick={onDiscard} className="px-3">
+        <RotateCcw aria-hidden /> <span className="sr-only sm:not-sr-only">Discard</span>
       </Button>
       <Button onClick={onApply} disabled={!canApply} data-testid="apply">
         <Wand2 aria-hidden /> Apply

@@ -46,10 +46,6 @@ export function DropZone({ limits, files, kind, disabled, onFiles, onRemove }: P
         role="button"
         tabIndex={disabled ? -1 : 0}
         aria-disabled={disabled}
-        aria-describedby="drop-limits"
-        aria-label={
-          compact ? (kind === "video" ? "Choose another file" : "Add more photos") : "Choose photos or a video"
-        }
         data-testid="drop-zone"
         onClick={open}
         onKeyDown={(e) => {
@@ -101,9 +97,7 @@ export function DropZone({ limits, files, kind, disabled, onFiles, onRemove }: P
               </>
             )}
           </p>
-          <p id="drop-limits" className={cn("text-muted-foreground", compact ? "text-xs" : "text-sm")}>
-            {limitsText}
-          </p>
+          <p className={cn("text-muted-foreground", compact ? "text-xs" : "text-sm")}>{limitsText}</p>
           {!compact && (
             <p className="text-xs text-muted-foreground uppercase">
               {[...limits.image_extensions, ...limits.video_extensions].join(" · ")}

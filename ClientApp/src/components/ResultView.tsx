@@ -107,7 +107,7 @@ export function ResultView(props: Props) {
 
   return (
     <div className="grid items-start gap-6 lg:grid-cols-[1fr_20rem]">
-      <Card data-testid="result" className="min-w-0">
+      <Card data-testid="result" className="min-w-0 lg:row-span-2">
         <ResultSummary
           result={result}
           summary={summary}
@@ -191,7 +191,7 @@ export function ResultView(props: Props) {
           )}
         </CardContent>
       </Card>
-      <div className="flex flex-col gap-4 lg:sticky lg:top-4">
+      <div className="lg:col-start-2 lg:row-start-1">
         <OptionsPanel
           options={options}
           modes={props.limits.modes}
@@ -202,7 +202,13 @@ export function ResultView(props: Props) {
         />
       </div>
       {pending && (
-        <ApplyBar className="lg:col-span-2" pending={pending} canApply={canApply} onApply={apply} onDiscard={discard} />
+        <ApplyBar
+          className="lg:col-start-2 lg:row-start-2"
+          pending={pending}
+          canApply={canApply}
+          onApply={apply}
+          onDiscard={discard}
+        />
       )}
     </div>
   );

@@ -98,7 +98,7 @@ export function SelectView(props: Props) {
         </Button>
         {files.length > 0 && (
           <Button variant="ghost" onClick={props.onClear}>
-            <Trash2 aria-hidden /> Clear
+            <Trash2 aria-hidden /> <span className="sr-only sm:not-sr-only">Clear</span>
           </Button>
         )}
       </div>

@@ -71,7 +71,9 @@ export function parseRegions(value: unknown): RegionsDoc | null {
       (f): f is PhotoRegions =>
         !!f && Number.isInteger(f.index) && f.width > 0 && f.height > 0 && Array.isArray(f.regions),
     );
-    return { kind: "images", files: files.map((f) => ({ ...f, regions: f.regions.filter(isBox) })) };
+    // Numbered from left to right, whatever order the server listed them in, so numbers stay put across re-renders.
+    const byPosition = (a: PhotoRegion, b: PhotoRegion) => a.x + a.w / 2 - (b.x + b.w / 2) || a.y - b.y;
+    return { kind: "images", files: files.map((f) => ({ ...f, regions: f.regions.filter(isBox).sort(byPosition) })) };
   }
   if (doc.kind === "video" && Array.isArray(doc.tracks)) {
     return {

@@ -55,7 +55,7 @@ export function PhotoReview({ file, src, name, dispatch, canUndo, canRedo }: Pro
 
   return (
     <div className="flex flex-col gap-3" data-testid="photo-review">
-      <div role="toolbar" aria-label="Review tools" className="flex flex-wrap items-center gap-2">
+      <div role="toolbar" aria-label="Review tools" className="flex flex-wrap items-center gap-x-2 gap-y-2">
         <ToggleGroup
           type="single"
           value={tool}
@@ -64,17 +64,17 @@ export function PhotoReview({ file, src, name, dispatch, canUndo, canRedo }: Pro
           className="w-auto"
         >
           <ToggleGroupItem value="draw" className="px-2.5" data-testid="tool-draw">
-            <SquareDashed className="size-4" aria-hidden /> Draw
+            <SquareDashed className="size-4" aria-hidden /> <span className="sr-only sm:not-sr-only">Draw</span>
           </ToggleGroupItem>
           <ToggleGroupItem value="pan" className="px-2.5" data-testid="tool-pan">
-            <Hand className="size-4" aria-hidden /> Pan
+            <Hand className="size-4" aria-hidden /> <span className="sr-only sm:not-sr-only">Pan</span>
           </ToggleGroupItem>
         </ToggleGroup>
         <div className="flex items-center gap-1">
           <Button variant="outline" size="icon" onClick={() => viewport.zoom(0.8)} aria-label="Zoom out">
             <Minus aria-hidden />
           </Button>
-          <span className="w-12 text-center text-sm tabular-nums" data-testid="zoom-level">
+          <span className="w-11 text-center text-sm tabular-nums" data-testid="zoom-level">
             {Math.round(viewport.view.scale * 100)}%
           </span>
           <Button variant="outline" size="icon" onClick={() => viewport.zoom(1.25)} aria-label="Zoom in">

@@ -51,6 +51,7 @@ export function RegionMark({ region, box, number, view, selected, hintId, onClic
       data-region-id={region.id}
       data-testid={`region-${number}`}
       data-hidden={region.hidden}
+      data-box={[box.x, box.y, box.w, box.h].map(Math.round).join(",")}
       role={drawn ? undefined : "switch"}
       aria-checked={drawn ? undefined : region.hidden}
       aria-pressed={drawn ? selected : undefined}
