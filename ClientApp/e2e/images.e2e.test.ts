@@ -140,5 +140,7 @@ describe("photos", () => {
     expect(await page.getByRole("radio", { name: "Pixelate" }).getAttribute("aria-checked")).toBe("true");
     expect(await page.getByRole("radio", { name: "Rectangle" }).getAttribute("aria-checked")).toBe("true");
     expect(await page.getByRole("slider", { name: "Strength" }).getAttribute("aria-valuenow")).toBe("1");
+    // Screen readers hear "20%", not "20".
+    expect(await page.getByRole("slider", { name: "Padding" }).getAttribute("aria-valuetext")).toBe("20%");
   });
 });

@@ -1,7 +1,7 @@
 // Jobs that survive a reload, a result the server deleted, Cancel that stops the server, real upload progress.
 import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import { clipWithFaces, largePhoto, photo } from "./fixtures";
-import { checkState, openBrowser, screenshot } from "./support";
+import { checkState, openBrowser } from "./support";
 
 type Browser = Awaited<ReturnType<typeof openBrowser>>;
 const baseUrl = inject("baseUrl");
@@ -45,12 +45,18 @@ describe("jobs", () => {
 
   it("says plainly that the server deleted a result this page had downloaded, and can make it again", async () => {
     const { page } = browser;
-    page.on("dialog", (dialog) => void dialog.accept());
+    const dialogs: string[] = [];
+    page.on("dialog", (dialog) => {
+      dialogs.push(dialog.type());
+      void dialog.accept();
+    });
     await page.goto(baseUrl);
     await page.getByTestId("file-input").setInputFiles(photo("2008_001322.jpg"));
     await page.getByTestId("submit").click();
     await page.getByTestId("result").waitFor({ timeout: 60_000 });
+    // The result was not saved yet: leaving asks first.
     await page.reload();
+    expect(dialogs).toEqual(["beforeunload"]);
     const gone = page.getByTestId("result-gone");
     await gone.waitFor();
     expect(await gone.textContent()).toContain("This page downloaded it before it was reloaded");
@@ -83,12 +89,12 @@ describe("jobs", () => {
     await page.goto(baseUrl);
     const cdp = await page.context().newCDPSession(page);
     await cdp.send("Network.enable");
-    // About 4 s for the upload.
+    // About 6 s for the upload.
     await cdp.send("Network.emulateNetworkConditions", {
       offline: false,
       latency: 20,
       downloadThroughput: -1,
-      uploadThroughput: Math.round(bytes / 4),
+      uploadThroughput: Math.round(bytes / 6),
     });
     await page.getByTestId("file-input").setInputFiles(file);
     await page.getByTestId("submit").click();
@@ -107,13 +113,19 @@ describe("jobs", () => {
     expect([...seen].sort((a, b) => a - b)).toEqual(seen);
     expect(detail).toMatch(/^[\d.]+ [KM]B of [\d.]+ [KM]B · [\d.]+ [KM]B\/s · (about \d+ s left|a few seconds left)$/);
     await checkState(page, "31-uploading");
-    await screenshot(page, "31-uploading");
+
+    // The result's download is its own stage, with its bytes.
     await cdp.send("Network.emulateNetworkConditions", {
       offline: false,
-      latency: 0,
-      downloadThroughput: -1,
+      latency: 20,
+      downloadThroughput: Math.round(bytes / 8),
       uploadThroughput: -1,
     });
-    await page.getByTestId("cancel").click();
+    await page.getByTestId("job-stage").filter({ hasText: "Downloading the result" }).waitFor({ timeout: 60_000 });
+    await expect
+      .poll(() => page.getByTestId("job-detail").textContent(), { timeout: 10_000 })
+      .toMatch(/^[1-9][\d.]* [KM]B of [\d.]+ [KM]B$/);
+    await checkState(page, "32-downloading");
+    await page.getByTestId("result").waitFor({ timeout: 30_000 });
   });
 });

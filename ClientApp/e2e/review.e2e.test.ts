@@ -85,28 +85,48 @@ describe("review and fix", () => {
     await keptMark.click();
     expect(await keptMark.getAttribute("aria-checked")).toBe("false");
 
-    // Draw a box over the face the detector missed.
+    // Draw a box a little off the face the detector missed, move it onto the face, and resize it by its corner.
     const img = (await frame.locator("img").boundingBox())!;
     const scale = img.width / 500;
-    await page.mouse.move(img.x + missed.x1 * scale, img.y + missed.y1 * scale);
-    await page.mouse.down();
-    await page.mouse.move(img.x + missed.x2 * scale, img.y + missed.y2 * scale, { steps: 6 });
-    await page.mouse.up();
+    const screen = (x: number, y: number) => ({ x: img.x + x * scale, y: img.y + y * scale });
+    const drag = async (from: { x: number; y: number }, to: { x: number; y: number }) => {
+      await page.mouse.move(from.x, from.y);
+      await page.mouse.down();
+      await page.mouse.move(to.x, to.y, { steps: 6 });
+      await page.mouse.up();
+    };
+    await drag(screen(missed.x1 + 30, missed.y1 + 20), screen(missed.x2 + 10, missed.y2));
     await expect.poll(async () => (await regions(page)).length).toBe(4);
-    const drawn = (await regions(page))[3]!;
-    expect(Math.abs(drawn.x - missed.x1)).toBeLessThanOrEqual(3);
-    expect(Math.abs(drawn.x + drawn.w - missed.x2)).toBeLessThanOrEqual(3);
+    const drawnFirst = (await regions(page)).find((r) => r.id === "m1")!;
+    expect(drawnFirst.x).toBeCloseTo(missed.x1 + 30, -1);
+    const centre = screen(drawnFirst.x + drawnFirst.w / 2, drawnFirst.y + drawnFirst.h / 2);
+    await drag(centre, { x: centre.x - 30 * scale, y: centre.y - 20 * scale });
+    const moved = (await regions(page)).find((r) => r.id === "m1")!;
+    const corner = screen(moved.x + moved.w, moved.y + moved.h);
+    await drag(corner, screen(missed.x2, missed.y2));
+    const drawn = (await regions(page)).find((r) => r.id === "m1")!;
+    for (const [got, want] of [
+      [drawn.x, missed.x1],
+      [drawn.y, missed.y1],
+      [drawn.x + drawn.w, missed.x2],
+      [drawn.y + drawn.h, missed.y2],
+    ] as const) {
+      expect(Math.abs(got - want)).toBeLessThanOrEqual(3);
+    }
 
-    // Undo takes the box away, redo brings it back.
+    // A stray box deleted with the toolbar; undo brings it back, redo deletes it again.
+    await drag(screen(400, 300), screen(460, 350));
+    expect(await regions(page)).toHaveLength(5);
+    await page.getByRole("button", { name: "Delete the selected box" }).click();
+    expect(await regions(page)).toHaveLength(4);
     await page.getByTestId("undo").click();
-    expect(await regions(page)).toHaveLength(3);
+    expect(await regions(page)).toHaveLength(5);
     await page.getByTestId("redo").click();
     expect(await regions(page)).toHaveLength(4);
     expect(await page.getByTestId("apply-bar").textContent()).toContain("2 changes to the faces");
     await screenshot(page, "21-review-edited");
 
     await page.getByTestId("apply").click();
-    await page.getByTestId("job-progress").waitFor();
     await page.getByTestId("result").waitFor({ timeout: 60_000 });
     expect(await page.getByTestId("result-summary").textContent()).toBe("3 faces hidden in the photo.");
     const after = await regions(page);
@@ -181,5 +201,65 @@ describe("review and fix", () => {
       [toFaceBox(found[0]!), toFaceBox(found[2]!), toFaceBox(drawn)],
       toFaceBox(kept),
     );
+  });
+
+  it("on a phone: a tap keeps a face, one finger draws a box, two fingers pinch to zoom", async () => {
+    await browser.close();
+    browser = await openBrowser({ width: 390, height: 844, touch: true });
+    const { page } = browser;
+    const { file, missed } = photoWithMissedFace("phone.jpg");
+    await page.goto(baseUrl);
+    await page.getByText("Tap to choose photos or a video").waitFor();
+    await page.getByTestId("file-input").setInputFiles(file);
+    await page.getByTestId("submit").click();
+    await page.getByTestId("result").waitFor({ timeout: 60_000 });
+    const frame = page.getByTestId("review-frame");
+    await frame.scrollIntoViewIfNeeded();
+
+    const first = page.getByTestId("region-1");
+    const mark = (await first.boundingBox())!;
+    await page.touchscreen.tap(mark.x + mark.width / 2, mark.y + mark.height / 2);
+    expect(await first.getAttribute("aria-checked")).toBe("false");
+
+    const cdp = await page.context().newCDPSession(page);
+    type Finger = { x: number; y: number; id: number };
+    const touch = (type: "touchStart" | "touchMove" | "touchEnd", touchPoints: Finger[]) =>
+      cdp.send("Input.dispatchTouchEvent", { type, touchPoints });
+    const img = (await frame.locator("img").boundingBox())!;
+    const scale = img.width / 500;
+    const from = { x: img.x + missed.x1 * scale, y: img.y + missed.y1 * scale, id: 1 };
+    const to = { x: img.x + missed.x2 * scale, y: img.y + missed.y2 * scale, id: 1 };
+    await touch("touchStart", [from]);
+    for (let i = 1; i <= 6; i++) {
+      await touch("touchMove", [
+        { id: 1, x: from.x + ((to.x - from.x) * i) / 6, y: from.y + ((to.y - from.y) * i) / 6 },
+      ]);
+    }
+    await touch("touchEnd", []);
+    await expect.poll(async () => (await regions(page)).some((r) => r.id === "m1")).toBe(true);
+    const drawn = (await regions(page)).find((r) => r.id === "m1")!;
+    expect(Math.abs(drawn.x - missed.x1)).toBeLessThanOrEqual(4);
+    expect(Math.abs(drawn.x + drawn.w - missed.x2)).toBeLessThanOrEqual(4);
+
+    const before = Number((await page.getByTestId("zoom-level").textContent())?.replace("%", ""));
+    const box = (await frame.boundingBox())!;
+    const cx = box.x + box.width / 2;
+    const cy = box.y + box.height / 2;
+    await touch("touchStart", [
+      { id: 1, x: cx - 20, y: cy },
+      { id: 2, x: cx + 20, y: cy },
+    ]);
+    for (let i = 1; i <= 6; i++) {
+      await touch("touchMove", [
+        { id: 1, x: cx - 20 - i * 12, y: cy },
+        { id: 2, x: cx + 20 + i * 12, y: cy },
+      ]);
+    }
+    await touch("touchEnd", []);
+    const after = Number((await page.getByTestId("zoom-level").textContent())?.replace("%", ""));
+    expect(after).toBeGreaterThan(before * 2);
+    // The pinch drew nothing.
+    expect((await regions(page)).filter((r) => r.id?.startsWith("m"))).toHaveLength(1);
+    await screenshot(page, "24-review-phone");
   });
 });

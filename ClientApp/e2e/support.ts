@@ -33,7 +33,10 @@ export async function openBrowser(
       "--disable-sync",
     ],
   });
-  const page: Page = context.pages()[0] ?? (await context.newPage());
+  // A new page gets every emulation of the context (touch among them); the one the browser opened with may not.
+  const first = context.pages()[0];
+  const page: Page = await context.newPage();
+  await first?.close();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(String(e)));
   return {

@@ -89,7 +89,6 @@ describe("video", () => {
       await screenshot(page, "14-video-faces");
 
       await page.getByTestId("apply").click();
-      await page.getByTestId("job-progress").waitFor();
       await page.getByTestId("result").waitFor({ timeout: 110_000 });
       const taskId = new URL(page.url()).searchParams.get("task");
       const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download").click()]);

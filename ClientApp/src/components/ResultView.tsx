@@ -106,7 +106,7 @@ export function ResultView(props: Props) {
   const file = item ? review.present.find((f) => f.index === item.index) : undefined;
 
   return (
-    <div className="grid items-start gap-6 lg:grid-cols-[1fr_20rem]">
+    <div className="grid items-start gap-6 lg:grid-cols-[1fr_20rem] lg:grid-rows-[auto_1fr]">
       <Card data-testid="result" className="min-w-0 lg:row-span-2">
         <ResultSummary
           result={result}

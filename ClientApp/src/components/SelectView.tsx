@@ -37,7 +37,7 @@ interface Props {
 export function SelectView(props: Props) {
   const { limits, files, kind, problems, error, waitSeconds, options } = props;
   return (
-    <div className="grid items-start gap-6 lg:grid-cols-[1fr_20rem]">
+    <div className="grid items-start gap-6 lg:grid-cols-[1fr_20rem] lg:grid-rows-[auto_1fr]">
       <div className="flex min-w-0 flex-col gap-4 lg:col-start-1 lg:row-start-1">
         {props.notice}
         <DropZone limits={limits} files={files} kind={kind} onFiles={props.onFiles} onRemove={props.onRemove} />

@@ -57,11 +57,35 @@ export function useJob(client: ApiClient) {
 
   useEffect(() => () => run.current?.controller.abort(), []);
 
+  const trailing = useRef<{ timer: ReturnType<typeof setTimeout> | null; next: JobState | null }>({
+    timer: null,
+    next: null,
+  });
+  useEffect(() => () => clearTimeout(trailing.current.timer ?? undefined), []);
+
+  /** Shows a state at once when forced or a frame has passed; otherwise the latest is shown when the frame ends. */
   const paint = useCallback((next: JobState, force = false) => {
+    const slot = trailing.current;
     const now = performance.now();
-    if (!force && now - lastPaint.current < frameMs) return;
-    lastPaint.current = now;
-    setState(next);
+    if (force || now - lastPaint.current >= frameMs) {
+      if (slot.timer) clearTimeout(slot.timer);
+      slot.timer = null;
+      slot.next = null;
+      lastPaint.current = now;
+      setState(next);
+      return;
+    }
+    slot.next = next;
+    slot.timer ??= setTimeout(
+      () => {
+        slot.timer = null;
+        if (!slot.next) return;
+        lastPaint.current = performance.now();
+        setState(slot.next);
+        slot.next = null;
+      },
+      frameMs - (now - lastPaint.current),
+    );
   }, []);
 
   /** Follows an accepted job to its end. */
@@ -187,12 +211,12 @@ export function useJob(client: ApiClient) {
     const current = run.current;
     run.current = null;
     current?.controller.abort();
-    setState({ phase: "idle" });
+    paint({ phase: "idle" }, true);
     if (current?.taskId) {
       forget(current.taskId);
       await client.cancel(current.taskId).catch(() => undefined);
     }
-  }, [client]);
+  }, [client, paint]);
 
   /** Leaves the job behind (start over): the page forgets it; the server deletes it when it expires. */
   const clear = useCallback(() => {
@@ -200,8 +224,8 @@ export function useJob(client: ApiClient) {
     run.current = null;
     const taskId = state.phase === "done" || state.phase === "gone" ? state.taskId : null;
     if (taskId) forget(taskId);
-    setState({ phase: "idle" });
-  }, [state]);
+    paint({ phase: "idle" }, true);
+  }, [state, paint]);
 
   return { state, start, resume, cancel, clear };
 }

@@ -8,12 +8,14 @@ import { clampView, fitView, panBy, zoomAt, type Size, type View } from "@/lib/v
 export function useViewport(image: Size, frame: RefObject<HTMLElement | null>) {
   const [size, setSize] = useState<Size>({ width: 0, height: 0 });
   const [view, setView] = useState<View>({ scale: 1, tx: 0, ty: 0 });
-  // The view fits again whenever the picture or the frame's size changes (adjusted while rendering, not in an effect).
-  const fitKey = `${image.width}x${image.height}@${size.width}x${size.height}`;
-  const [fittedFor, setFittedFor] = useState("");
-  if (fittedFor !== fitKey) {
-    setFittedFor(fitKey);
-    setView(fitView(image, size));
+  // A new picture is shown whole; when only the frame's size changes, a view at "fit" fits again and a zoomed one
+  // keeps its zoom (adjusted while rendering, not in an effect).
+  const [shownFor, setShownFor] = useState({ image: "", size });
+  const imageKey = `${image.width}x${image.height}`;
+  if (shownFor.image !== imageKey || shownFor.size !== size) {
+    const wasFit = Math.abs(view.scale - fitView(image, shownFor.size).scale) < 1e-6;
+    setShownFor({ image: imageKey, size });
+    setView(shownFor.image !== imageKey || wasFit ? fitView(image, size) : clampView(view, image, size));
   }
 
   useEffect(() => {

@@ -60,8 +60,18 @@ export function RegionCanvas({
   const pointers = useRef(new Map<number, Point>());
   const gesture = useRef<Gesture>({ kind: "none" });
   const suppressClick = useRef(false);
-  const [live, setLive] = useState<{ id: string; box: Box } | null>(null);
-  const [draft, setDraft] = useState<Box | null>(null);
+  // What a drag shows while it runs; the refs hold the latest (a release may come before React renders the last move).
+  const [live, showLive] = useState<{ id: string; box: Box } | null>(null);
+  const [draft, showDraft] = useState<Box | null>(null);
+  const latest = useRef<{ live: { id: string; box: Box } | null; draft: Box | null }>({ live: null, draft: null });
+  const setLive = (next: { id: string; box: Box } | null) => {
+    latest.current.live = next;
+    showLive(next);
+  };
+  const setDraft = (next: Box | null) => {
+    latest.current.draft = next;
+    showDraft(next);
+  };
   const numbers = new Map(file.regions.map((r, i) => [r.id, i + 1]));
 
   useEffect(() => {
@@ -168,19 +178,20 @@ export function RegionCanvas({
   };
 
   const finish = (e: PointerEvent<HTMLDivElement>, cancelled: boolean) => {
+    // The release's own position counts: it may differ from the last move.
+    if (!cancelled && pointers.current.has(e.pointerId)) onPointerMove(e);
     pointers.current.delete(e.pointerId);
     const g = gesture.current;
+    const { draft, live } = latest.current;
     if (g.kind === "pinch") {
       // One finger left of two does nothing more until it is lifted too.
       gesture.current = { kind: "none" };
       return;
     }
     gesture.current = { kind: "none" };
-    if (cancelled) {
-      setDraft(null);
-      setLive(null);
-      return;
-    }
+    setDraft(null);
+    setLive(null);
+    if (cancelled) return;
     if (g.kind === "draw" && draft) {
       // A box smaller than a few screen pixels was a slip, not a region.
       if (draft.w * view.scale >= 6 && draft.h * view.scale >= 6) {
@@ -188,10 +199,8 @@ export function RegionCanvas({
         dispatch({ type: "add", file: file.index, id, box: draft });
         onSelect(id);
       }
-      setDraft(null);
     } else if ((g.kind === "move" || g.kind === "resize") && live) {
       dispatch({ type: "update", file: file.index, id: live.id, box: live.box });
-      setLive(null);
     } else if (g.kind === "pending" && g.regionId === null) {
       onSelect(null);
     }
