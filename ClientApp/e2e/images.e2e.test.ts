@@ -113,6 +113,11 @@ describe("photos", () => {
     expect(Number(/^(\d+)/.exec(summary)?.[1])).toBe(perPhoto.reduce((a, b) => a + b, 0));
     await grid.nth(2).click();
     expect(await grid.nth(2).getAttribute("aria-pressed")).toBe("true");
+    // A face the detector was unsure of (2008_002079.jpg has one) is marked for the person to check.
+    await grid.nth(3).click();
+    expect(await page.getByTestId("review-counts").textContent()).toMatch(/, 1 unsure/);
+    expect(await page.getByTestId("review-frame").getByText("unsure, please check").count()).toBe(1);
+    expect(await page.getByTestId("result-advice").textContent()).toMatch(/^1 is unsure\./);
     await screenshot(page, "06-result-grid");
 
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download").click()]);

@@ -1,14 +1,13 @@
-import { useMemo, useReducer, useState, type KeyboardEvent } from "react";
+import { useMemo, useState } from "react";
 import { Columns2, ScanFace, Users } from "lucide-react";
 import type { AnonymizeOptions, Limits } from "@/lib/api";
-import { photosImport, videoImport, type RegionsDoc } from "@/lib/regions";
+import type { RegionsDoc } from "@/lib/regions";
 import type { Prepared } from "@/lib/results";
-import { countChanges, initialReview, reviewReducer } from "@/lib/review";
-import { Badge } from "@/components/ui/badge";
+import { useResultEdits } from "@/hooks/useResultEdits";
 import { Card, CardContent } from "@/components/ui/card";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import { ApplyBar } from "./ApplyBar";
-import { CompareSlider } from "./CompareSlider";
+import { PhotoCompare } from "./PhotoCompare";
 import { OptionsPanel } from "./OptionsPanel";
 import { PhotoGrid } from "./PhotoGrid";
 import { summarize } from "@/lib/summary";
@@ -41,61 +40,26 @@ interface Props {
   onSaved: () => void;
 }
 
-function sameOptions(a: AnonymizeOptions, b: AnonymizeOptions | null): boolean {
-  return !!b && a.mode === b.mode && a.shape === b.shape && a.padding === b.padding && a.strength === b.strength;
-}
-
 /**
  * The result: what was found, review and fix (photos: the regions over the original; video: the tracked faces),
  * before/after, downloads, and the options, all applied together by re-rendering the originals.
  */
 export function ResultView(props: Props) {
   const { result, regions, originals, madeWith, options } = props;
-  const photos = regions?.kind === "images" ? regions.files : [];
-  const [review, dispatch] = useReducer(reviewReducer, photos, initialReview);
-  const [trackHidden, setTrackHidden] = useState<Record<string, boolean>>({});
+  const edits = useResultEdits(regions, madeWith, options, props.onOptions);
+  const { review, dispatch } = edits;
   const [selected, setSelected] = useState(0);
   const [tab, setTab] = useState(result.kind === "images" && regions ? "review" : "compare");
   const [savedPhotos, setSavedPhotos] = useState<Set<number>>(new Set());
   const summary = useMemo(() => summarize(result, regions), [result, regions]);
 
-  const faceChanges =
-    regions?.kind === "video"
-      ? regions.tracks.filter((t) => (trackHidden[t.id] ?? t.hidden) !== t.hidden).length
-      : countChanges(review);
-  const optionsChanged = !sameOptions(options, madeWith);
-  const pending = [
-    faceChanges > 0 && `${faceChanges} change${faceChanges === 1 ? "" : "s"} to the faces`,
-    optionsChanged && "new settings",
-  ]
-    .filter(Boolean)
-    .join(" and ");
   const canApply = originals.length > 0;
 
-  const apply = () => {
-    if (regions?.kind === "images") props.onApply({ regions: photosImport(review.present), detect: false });
-    else if (regions?.kind === "video") props.onApply({ regions: videoImport(regions, trackHidden), detect: false });
-    else props.onApply({});
-  };
-  const discard = () => {
-    dispatch({ type: "reset", files: photos });
-    setTrackHidden({});
-    if (madeWith) props.onOptions(madeWith);
-  };
   const savePhoto = (index: number) => {
     const next = new Set(savedPhotos).add(index);
     setSavedPhotos(next);
     if (result.kind === "images" && next.size === result.items.length) props.onSaved();
   };
-  const undoKeys = (e: KeyboardEvent) => {
-    if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
-    const key = e.key.toLowerCase();
-    if (key === "z" || key === "y") {
-      e.preventDefault();
-      dispatch({ type: key === "y" || e.shiftKey ? "redo" : "undo" });
-    }
-  };
-
   const markByHand = () => {
     setTab("review");
     // The frame exists once the tab has rendered.
@@ -135,7 +99,7 @@ export function ResultView(props: Props) {
               )}
             </TabsList>
             {item && file && (
-              <TabsContent value="review" onKeyDown={undoKeys} tabIndex={-1}>
+              <TabsContent value="review" onKeyDown={edits.undoKeys} tabIndex={-1}>
                 <PhotoReview
                   key={file.index}
                   file={file}
@@ -151,23 +115,7 @@ export function ResultView(props: Props) {
               {result.kind === "video" ? (
                 <VideoCompare result={result.url} original={result.original} />
               ) : (
-                item && (
-                  <div className="flex flex-col gap-2">
-                    {item.before ? (
-                      <CompareSlider before={item.before} after={item.after} alt={item.name} />
-                    ) : (
-                      <img src={item.after} alt={`${item.name}, faces hidden`} className="max-h-[70vh] rounded-lg" />
-                    )}
-                    <p className="flex items-center gap-2 text-sm text-muted-foreground">
-                      <span className="truncate">{item.name}</span>
-                      {item.faces !== null && (
-                        <Badge variant="secondary" data-testid="item-faces">
-                          <ScanFace aria-hidden /> {item.faces} face{item.faces === 1 ? "" : "s"}
-                        </Badge>
-                      )}
-                    </p>
-                  </div>
-                )
+                item && <PhotoCompare item={item} />
               )}
             </TabsContent>
             {regions?.kind === "video" && (
@@ -175,13 +123,8 @@ export function ResultView(props: Props) {
                 <VideoReview
                   doc={regions}
                   original={originals[0] ?? null}
-                  hidden={trackHidden}
-                  onToggle={(id) =>
-                    setTrackHidden((h) => ({
-                      ...h,
-                      [id]: !(h[id] ?? regions.tracks.find((t) => t.id === id)?.hidden ?? true),
-                    }))
-                  }
+                  hidden={edits.trackHidden}
+                  onToggle={edits.toggleTrack}
                 />
               </TabsContent>
             )}
@@ -201,13 +144,13 @@ export function ResultView(props: Props) {
           description="Change them, then Apply to render again."
         />
       </div>
-      {pending && (
+      {edits.pending && (
         <ApplyBar
           className="lg:col-start-2 lg:row-start-2"
-          pending={pending}
+          pending={edits.pending}
           canApply={canApply}
-          onApply={apply}
-          onDiscard={discard}
+          onApply={() => props.onApply(edits.request())}
+          onDiscard={edits.discard}
         />
       )}
     </div>
