@@ -32,17 +32,17 @@ public static class ProcessingServiceCollectionExtensions
     {
         services.AddOptions<ProcessingOptions>()
             .Bind(configuration)
-            .ValidateWith(o => o.Validate())
+            .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddOptions<DetectorOptions>()
             .Bind(configuration)
             .PostConfigure<IHostEnvironment>((o, env) => o.BasePath = env.ContentRootPath)
-            .ValidateWith(o => o.Validate())
+            .ValidateDataAnnotations()
             .ValidateOnStart();
 
         services.AddOptions<VideoOptions>()
             .Bind(configuration)
-            .ValidateWith(o => o.Validate())
+            .ValidateDataAnnotations()
             .ValidateOnStart();
 
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<ProcessingOptions>>().Value);
@@ -63,30 +63,6 @@ public static class ProcessingServiceCollectionExtensions
         services.AddHostedService<DetectorWarmup>();
         services.AddHealthChecks().AddCheck<DetectorHealthCheck>(DetectorHealthCheck.Name);
         return services;
-    }
-
-    /// <summary>Validates options with a method returning one line per problem (each naming its setting).</summary>
-    public static OptionsBuilder<T> ValidateWith<T>(this OptionsBuilder<T> builder, Func<T, IEnumerable<string>> validate)
-        where T : class
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddSingleton<IValidateOptions<T>>(new DelegatingValidator<T>(builder.Name, validate));
-        return builder;
-    }
-
-    private sealed class DelegatingValidator<T>(string? name, Func<T, IEnumerable<string>> validate) : IValidateOptions<T>
-        where T : class
-    {
-        public ValidateOptionsResult Validate(string? optionsName, T options)
-        {
-            if (name is not null && name != optionsName)
-            {
-                return ValidateOptionsResult.Skip;
-            }
-
-            var failures = validate(options).ToList();
-            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-        }
     }
 
     /// <summary>The detector models' health (<c>detector_model</c> in /health): healthy when both detectors are loaded.</summary>

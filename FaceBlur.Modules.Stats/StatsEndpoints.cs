@@ -16,6 +16,7 @@ public static class StatsEndpoints
     public static IEndpointRouteBuilder MapStats(this IEndpointRouteBuilder app)
     {
         app.MapGet("/stats", GetStatsAsync)
+            .WithTags("Stats")
             .WithName("GetStats")
             .WithSummary("Vanity stats; sets the visitor cookie when absent.")
             .Produces<StatsEnvelope>()

@@ -1,9 +1,10 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
 
 namespace FaceBlur.Modules.Stats;
 
 /// <summary>Vanity stats settings (SPEC's configuration table).</summary>
-public sealed class StatsOptions
+public sealed class StatsOptions : IValidatableObject
 {
     /// <summary>Browsers keep a cookie at most 400 days, whatever it asks for.</summary>
     public const int MaxCookieAgeDays = 400;
@@ -22,6 +23,10 @@ public sealed class StatsOptions
     public string BasePath { get; set; } = Directory.GetCurrentDirectory();
 
     public string DbFullPath => Path.GetFullPath(Path.Combine(BasePath, DbPath));
+
+    /// <summary>The rules of <see cref="Validate()"/>, for the options validation every module registers.</summary>
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext) =>
+        Validate().Select(problem => new ValidationResult(problem));
 
     public IEnumerable<string> Validate()
     {

@@ -18,8 +18,8 @@ public static class StatsServiceCollectionExtensions
         services.AddOptions<StatsOptions>()
             .Bind(configuration)
             .PostConfigure<IHostEnvironment>((o, env) => o.BasePath = env.ContentRootPath)
+            .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<StatsOptions>, StatsOptionsValidator>();
         services.AddPooledDbContextFactory<StatsDbContext>((sp, db) =>
             db.UseSqlite(StatsConnection.ForRuntime(sp.GetRequiredService<IOptions<StatsOptions>>().Value.DbFullPath)));
         services.AddSingleton<StatsMetrics>();
@@ -27,14 +27,5 @@ public static class StatsServiceCollectionExtensions
         services.AddHostedService<StatsDatabaseInitializer>();
         services.AddHealthChecks().AddCheck<StatsDatabaseHealthCheck>(StatsDatabaseHealthCheck.Name, HealthStatus.Unhealthy, timeout: TimeSpan.FromSeconds(2));
         return services;
-    }
-
-    private sealed class StatsOptionsValidator : IValidateOptions<StatsOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, StatsOptions options)
-        {
-            var failures = options.Validate().ToList();
-            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-        }
     }
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
 
 namespace FaceBlur.Modules.Processing.Detection;
@@ -26,7 +27,7 @@ namespace FaceBlur.Modules.Processing.Detection;
 /// threshold; the union hides the whole extent the passes disagree on. A main pass alone uses
 /// <see cref="SinglePassScoreThreshold"/>. Finally faces smaller than <see cref="MinFaceSize"/> input pixels are dropped.</para>
 /// </remarks>
-public sealed class DetectorOptions
+public sealed class DetectorOptions : IValidatableObject
 {
     public const string DefaultModelPath = "models/face_detection_yunet_2023mar.onnx";
 
@@ -137,6 +138,10 @@ public sealed class DetectorOptions
     public string Resolve(string path) => Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(BasePath, path));
 
     /// <summary>One line per invalid setting, naming it; empty when the options are usable.</summary>
+    /// <summary>The rules of <see cref="Validate()"/>, for the options validation every module registers.</summary>
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext) =>
+        Validate().Select(problem => new ValidationResult(problem));
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();

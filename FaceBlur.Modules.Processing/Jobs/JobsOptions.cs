@@ -1,9 +1,10 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
 
 namespace FaceBlur.Modules.Processing.Jobs;
 
 /// <summary>Queue, store, storage and worker settings (SPEC's configuration table).</summary>
-public sealed class JobsOptions
+public sealed class JobsOptions : IValidatableObject
 {
     /// <summary>amqp URL of RabbitMQ; empty = the in-process queue (jobs do not survive a restart).</summary>
     [ConfigurationKeyName("RABBITMQ_URL")]
@@ -58,6 +59,10 @@ public sealed class JobsOptions
 
     public string StorageRoot => Path.GetFullPath(Path.Combine(BasePath, StorageDir));
 
+    /// <summary>The rules of <see cref="Validate()"/>, for the options validation every module registers.</summary>
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext) =>
+        Validate().Select(problem => new ValidationResult(problem));
+
     public IEnumerable<string> Validate()
     {
         if (!string.IsNullOrWhiteSpace(RabbitMqUrl)
@@ -96,9 +101,32 @@ public sealed class JobsOptions
             yield return "IMAGE_TIMEOUT_SECONDS must be between 0 (exclusive) and 3600.";
         }
 
+        if (RedisUrlProblem() is { } problem)
+        {
+            yield return $"REDIS_URL must be a Redis connection string such as localhost:6379 or redis://host:6379 ({problem}).";
+        }
+
         if (DeliveryLimit < 1 || DeliveryLimit > 100)
         {
             yield return "JOB_DELIVERY_LIMIT must be between 1 and 100.";
+        }
+    }
+
+    /// <summary>Why REDIS_URL cannot be used, or null (empty is fine: the in-memory store).</summary>
+    private string? RedisUrlProblem()
+    {
+        if (string.IsNullOrWhiteSpace(RedisUrl))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JobsServiceCollectionExtensions.ParseRedisUrl(RedisUrl).EndPoints.Count == 0 ? "names no server" : null;
+        }
+        catch (ArgumentException ex)
+        {
+            return ex.Message;
         }
     }
 }

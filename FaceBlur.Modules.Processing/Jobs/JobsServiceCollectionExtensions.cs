@@ -21,7 +21,7 @@ public static class JobsServiceCollectionExtensions
         services.AddOptions<JobsOptions>()
             .Bind(configuration)
             .PostConfigure<IHostEnvironment>((o, env) => o.BasePath = env.ContentRootPath)
-            .ValidateWith(Validate)
+            .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<JobsOptions>>().Value);
         // The container owns the Redis connection and closes it at shutdown; only the Redis store asks for it.
@@ -77,35 +77,6 @@ public static class JobsServiceCollectionExtensions
         options.BacklogPolicy = BacklogPolicy.FailFast;
         options.ConnectTimeout = Math.Min(options.ConnectTimeout, 3000);
         return options;
-    }
-
-    private static IEnumerable<string> Validate(JobsOptions options)
-    {
-        foreach (var error in options.Validate())
-        {
-            yield return error;
-        }
-
-        if (!string.IsNullOrWhiteSpace(options.RedisUrl))
-        {
-            string? problem = null;
-            try
-            {
-                if (ParseRedisUrl(options.RedisUrl).EndPoints.Count == 0)
-                {
-                    problem = "names no server";
-                }
-            }
-            catch (ArgumentException ex)
-            {
-                problem = ex.Message;
-            }
-
-            if (problem is not null)
-            {
-                yield return $"REDIS_URL must be a Redis connection string such as localhost:6379 or redis://host:6379 ({problem}).";
-            }
-        }
     }
 
     private static IJobStore CreateStore(IServiceProvider services)

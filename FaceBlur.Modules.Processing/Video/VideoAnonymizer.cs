@@ -24,12 +24,6 @@ public sealed class VideoAnonymizer
     {
         ArgumentNullException.ThrowIfNull(detector);
         ArgumentNullException.ThrowIfNull(options);
-        var errors = options.Validate();
-        if (errors.Count > 0)
-        {
-            throw new InvalidOperationException(string.Join("; ", errors));
-        }
-
         this.detector = detector;
         this.options = options;
         this.logger = logger ?? NullLogger<VideoAnonymizer>.Instance;

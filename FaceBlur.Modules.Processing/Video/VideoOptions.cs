@@ -1,10 +1,11 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 
 namespace FaceBlur.Modules.Processing.Video;
 
 /// <summary>Settings of the video pipeline (<see cref="VideoAnonymizer"/>); the defaults are the service's defaults.</summary>
-public sealed class VideoOptions
+public sealed class VideoOptions : IValidatableObject
 {
     public const string DefaultDetectorModelPath = "models/yunet_n_dynamic.onnx";
 
@@ -72,6 +73,10 @@ public sealed class VideoOptions
         TimeSpan.FromSeconds(TimeoutBaseSeconds + TimeoutPerVideoSecond * Math.Max(0, durationSeconds));
 
     /// <summary>One line per invalid setting, naming it; empty when the options are usable.</summary>
+    /// <summary>The rules of <see cref="Validate()"/>, for the options validation every module registers.</summary>
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext) =>
+        Validate().Select(problem => new ValidationResult(problem));
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();

@@ -124,11 +124,14 @@ public class ServiceEndpointTests
     }
 
     [Test]
-    public async Task The_API_reference_page_may_not_be_framed()
+    public async Task The_API_reference_page_may_not_be_framed_and_phones_nowhere()
     {
-        using var response = await _client.GetAsync("/api-reference");
-        response.Headers.GetValues("Content-Security-Policy").Single().Should().Be("frame-ancestors 'none'");
+        using var response = await _client.GetAsync("/api-reference/");
+        var csp = response.Headers.GetValues("Content-Security-Policy").Single();
+        csp.Should().Contain("frame-ancestors 'none'").And.Contain("connect-src 'self';").And.Contain("default-src 'self';");
         response.Headers.GetValues("X-Frame-Options").Should().Equal("DENY");
+        var page = await response.Content.ReadAsStringAsync();
+        page.Should().Contain("\"telemetry\":false").And.Contain("\"withDefaultFonts\":false").And.Contain("\"agent\":{\"disabled\":true}");
     }
 
     [Test]

@@ -36,6 +36,16 @@ public static class ApiErrors
         _ => StatusCodes.Status500InternalServerError,
     };
 
+    /// <summary>Every code the app answers, for the API document.</summary>
+    public static readonly string[] All =
+    [
+        ValidationError, PayloadTooLarge, UnsupportedMediaType, MediaTooLong, MediaTooLarge, RateLimited, TaskNotFound, ResultGone,
+        TaskFailed, ServiceUnavailable, InternalError, NotFound, MethodNotAllowed, Unauthorized,
+    ];
+
+    /// <summary>The codes answered with <paramref name="status"/>.</summary>
+    public static IReadOnlyList<string> CodesFor(int status) => [.. All.Where(code => StatusOf(code) == status)];
+
     /// <summary>The code answered with a status when nothing more precise is known.</summary>
     public static string CodeOf(int status) => status switch
     {

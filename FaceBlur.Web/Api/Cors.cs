@@ -1,4 +1,4 @@
-using FaceBlur.Modules.Processing;
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 
 namespace FaceBlur.Web.Api;
@@ -6,13 +6,17 @@ namespace FaceBlur.Web.Api;
 /// <summary>CORS_ALLOW_ORIGINS: empty = same origin only; otherwise the listed origins may call the API.</summary>
 public static class Cors
 {
-    public sealed class CorsOptions
+    public sealed class CorsOptions : IValidatableObject
     {
         [ConfigurationKeyName("CORS_ALLOW_ORIGINS")]
         public string AllowOrigins { get; set; } = "";
 
         public IReadOnlyList<string> Origins =>
             AllowOrigins.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+        /// <summary>The rules of <see cref="Validate()"/>, for the options validation every module registers.</summary>
+        IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext) =>
+            Validate().Select(problem => new ValidationResult(problem));
 
         public IEnumerable<string> Validate()
         {
@@ -28,7 +32,7 @@ public static class Cors
 
     public static IServiceCollection AddConfiguredCors(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<CorsOptions>().Bind(configuration).ValidateWith(o => o.Validate()).ValidateOnStart();
+        services.AddOptions<CorsOptions>().Bind(configuration).ValidateDataAnnotations().ValidateOnStart();
         services.AddCors();
         // The policy is built from the bound, validated settings (one parser: CorsOptions.Origins), when first needed.
         services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()

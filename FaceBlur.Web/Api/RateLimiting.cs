@@ -1,6 +1,6 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Threading.RateLimiting;
-using FaceBlur.Modules.Processing;
 
 namespace FaceBlur.Web.Api;
 
@@ -9,10 +9,17 @@ public static class RateLimiting
 {
     public const string UploadPolicy = "uploads";
 
-    public sealed class RateLimitOptions
+    public sealed class RateLimitOptions : IValidatableObject
     {
         [ConfigurationKeyName("BLUR_RATE_LIMIT")]
         public string BlurRateLimit { get; set; } = "10/minute";
+
+        /// <summary>The rules of <see cref="Validate()"/>, for the options validation every module registers.</summary>
+
+        IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext) =>
+
+            Validate().Select(problem => new ValidationResult(problem));
+
 
         public IEnumerable<string> Validate()
         {
@@ -49,7 +56,7 @@ public static class RateLimiting
 
     public static IServiceCollection AddUploadRateLimiting(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<RateLimitOptions>().Bind(configuration).ValidateWith(o => o.Validate()).ValidateOnStart();
+        services.AddOptions<RateLimitOptions>().Bind(configuration).ValidateDataAnnotations().ValidateOnStart();
         services.AddRateLimiter(limiter =>
         {
             limiter.AddPolicy(UploadPolicy, context =>

@@ -3,7 +3,8 @@ namespace FaceBlur.Web.Api;
 /// <summary>
 /// Headers on every response: no MIME sniffing, no referrer, no framing. The page and everything else the app serves
 /// also get a Content-Security-Policy that allows only the app's own scripts, styles and API, plus the blob: URLs the
-/// page uses to show and download results. The API reference page (third-party UI) gets only the framing rule.
+/// page uses to show and download results. The API reference page (a third-party UI that configures itself with an
+/// inline script) may run inline scripts, but like everything else connects to, and loads from, this server only.
 /// </summary>
 public static class SecurityHeaders
 {
@@ -11,6 +12,10 @@ public static class SecurityHeaders
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; " +
         "media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; " +
         "form-action 'self'; frame-ancestors 'none'";
+
+    public const string ApiReferencePolicy =
+        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
+        "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
     public const string ApiReferencePath = "/api-reference";
 
@@ -26,7 +31,7 @@ public static class SecurityHeaders
                 headers.XFrameOptions = "DENY";
                 headers["Referrer-Policy"] = "no-referrer";
                 headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments(ApiReferencePath, StringComparison.OrdinalIgnoreCase)
-                    ? "frame-ancestors 'none'"
+                    ? ApiReferencePolicy
                     : ContentSecurityPolicy;
                 return Task.CompletedTask;
             });

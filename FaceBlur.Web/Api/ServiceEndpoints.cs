@@ -1,4 +1,5 @@
 using FaceBlur.Modules.Processing.Jobs;
+using FaceBlur.Modules.Processing.Video;
 using FaceBlur.Web.Upload;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -8,8 +9,9 @@ namespace FaceBlur.Web.Api;
 /// <summary><c>/health</c>, <c>/queue</c> and <c>/limits</c>.</summary>
 public static class ServiceEndpoints
 {
-    public static IEndpointRouteBuilder MapServiceEndpoints(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapServiceEndpoints(this IEndpointRouteBuilder service)
     {
+        var app = service.MapGroup("").WithTags("Service");
         app.MapGet("/health", GetHealthAsync)
             .WithName("GetHealth")
             .WithSummary("Liveness plus the state of each dependency; 503 when one is down.")
@@ -21,18 +23,18 @@ public static class ServiceEndpoints
             .WithSummary("Queue depth, consumers and jobs in progress.")
             .Produces<Envelope<QueueData>>();
 
-        app.MapGet("/limits", (IOptions<UploadOptions> upload) =>
+        app.MapGet("/limits", (IOptions<UploadOptions> upload, VideoOptions video) =>
             {
                 var o = upload.Value;
                 return TypedResults.Json(new Envelope<LimitsData>(
                     "ok",
                     "What uploads this server accepts.",
-                    new LimitsData(o.ImageExtensions, o.VideoExtensions, o.MaxUploadMb, o.MaxUploadFiles, o.MaxVideoMb, o.MaxVideoSeconds, OptionFields.Modes, OptionFields.Shapes)));
+                    new LimitsData(o.ImageExtensions, o.VideoExtensions, o.MaxUploadMb, o.MaxUploadFiles, o.MaxVideoMb, video.MaxVideoSeconds, OptionFields.Modes, OptionFields.Shapes)));
             })
             .WithName("GetLimits")
             .WithSummary("What uploads the server accepts.")
             .Produces<Envelope<LimitsData>>();
-        return app;
+        return service;
     }
 
     /// <summary>

@@ -1,13 +1,21 @@
+using System.ComponentModel.DataAnnotations;
 using FaceBlur.Modules.Processing.Jobs;
 using Microsoft.Extensions.Options;
 
 namespace FaceBlur.Web.Cleanup;
 
-public sealed class CleanupOptions
+public sealed class CleanupOptions : IValidatableObject
 {
     /// <summary>Minutes between sweeps; 0 disables the loop.</summary>
     [ConfigurationKeyName("STORAGE_CLEANUP_INTERVAL_MINUTES")]
     public double IntervalMinutes { get; set; } = 5;
+
+    /// <summary>The rules of <see cref="Validate()"/>, for the options validation every module registers.</summary>
+
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext) =>
+
+        Validate().Select(problem => new ValidationResult(problem));
+
 
     public IEnumerable<string> Validate()
     {

@@ -19,7 +19,7 @@ public static class WebApiExtensions
         services.AddUploadRateLimiting(configuration);
         services.AddUpload(configuration);
         services.AddCleanup(configuration);
-        services.AddOpenApi();
+        services.AddApiDocument();
         services.AddMonitoring();
         return services;
     }
@@ -43,7 +43,18 @@ public static class WebApiExtensions
         app.MapResultEndpoints();
         app.MapMonitoring();
         app.MapOpenApi();
-        app.MapScalarApiReference(SecurityHeaders.ApiReferencePath);
+        app.MapScalarApiReference(SecurityHeaders.ApiReferencePath, options =>
+        {
+            // The reference page phones nowhere: no telemetry, no fonts from a CDN, no AI chat or MCP, no proxy for
+            // "try it" requests (they go straight to this server), and its CSP allows connections to this server only.
+            options.Title = "FaceBlur API";
+            options.Telemetry = false;
+            options.DefaultFonts = false;
+            options.ProxyUrl = null;
+            options.Agent = new ScalarAgentOptions { Disabled = true };
+            options.Mcp = new ScalarMcpOptions { Disabled = true };
+            options.ShowDeveloperTools = DeveloperToolsVisibility.Never;
+        });
         app.MapPlaceholderPage();
         return app;
     }

@@ -1,6 +1,6 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using System.Text;
-using FaceBlur.Modules.Processing;
 using FaceBlur.Web.Api;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -17,10 +17,17 @@ public static class MetricsToken
     /// <summary>Shortest token accepted: a scrape endpoint has no rate limit, so a short token could be guessed.</summary>
     public const int MinLength = 16;
 
-    public sealed class MetricsOptions
+    public sealed class MetricsOptions : IValidatableObject
     {
         [ConfigurationKeyName("METRICS_TOKEN")]
         public string Token { get; set; } = "";
+
+        /// <summary>The rules of <see cref="Validate()"/>, for the options validation every module registers.</summary>
+
+        IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext) =>
+
+            Validate().Select(problem => new ValidationResult(problem));
+
 
         public IEnumerable<string> Validate()
         {
@@ -45,7 +52,7 @@ public static class MetricsToken
     {
         services.AddOptions<MetricsOptions>()
             .Configure<IConfiguration>((options, configuration) => configuration.Bind(options))
-            .ValidateWith(o => o.Validate())
+            .ValidateDataAnnotations()
             .ValidateOnStart();
         return services;
     }

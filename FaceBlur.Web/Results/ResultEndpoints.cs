@@ -10,19 +10,22 @@ public static class ResultEndpoints
     /// <summary>Maps <c>GET /results/{task_id}</c>: progress while running, the bytes once (then gone), or why it failed.</summary>
     public static IEndpointRouteBuilder MapResultEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/results/{task_id}", GetResultAsync)
+        var results = app.MapGroup("/results").WithTags("Results");
+        results.MapGet("/{task_id}", GetResultAsync)
             .WithName("GetResult")
             .WithSummary("Poll a job; when it is done, download its result (served once, then deleted).")
             .Produces<Envelope<PendingData>>(StatusCodes.Status202Accepted)
-            .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
+            .Produces(StatusCodes.Status200OK, null, "image/jpeg", "image/png", "image/webp", "image/bmp", "image/tiff", "application/zip", "video/mp4")
+            .WithMetadata(new PendingResponseDoc())
             .ProducesErrors(404, 410, 422, 503);
-        app.MapGet("/results/{task_id}/regions", GetRegionsAsync)
+        results.MapGet("/{task_id}/regions", GetRegionsAsync)
             .WithName("GetRegions")
             .WithSummary("The regions the job hid (the SPEC's regions schema), from success until the job expires, also after the media was downloaded.")
             .Produces(StatusCodes.Status200OK, contentType: "application/json")
+            .WithMetadata(new RegionsResponseDoc(), new PendingResponseDoc())
             .Produces<Envelope<PendingData>>(StatusCodes.Status202Accepted)
             .ProducesErrors(404, 422, 503);
-        app.MapDelete("/results/{task_id}", CancelAsync)
+        results.MapDelete("/{task_id}", CancelAsync)
             .WithName("CancelJob")
             .WithSummary("Cancel a job: a queued job never runs, a running one stops; its files, state and regions are deleted.")
             .Produces(StatusCodes.Status204NoContent)

@@ -1,4 +1,3 @@
-using FaceBlur.Modules.Processing;
 using FaceBlur.Modules.Processing.Jobs;
 using FaceBlur.Web.Api;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -15,7 +14,7 @@ public static class UploadEndpoints
 
     public static IServiceCollection AddUpload(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<UploadOptions>().Bind(configuration).ValidateWith(o => o.Validate()).ValidateOnStart();
+        services.AddOptions<UploadOptions>().Bind(configuration).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<UploadService>();
         return services;
     }
@@ -30,8 +29,8 @@ public static class UploadEndpoints
             .AsUpload(options.MaxImagesRequestBytes)
             .WithName(ImagesEndpointName)
             .WithSummary("Upload 1..MAX_UPLOAD_FILES images (multipart field `files`) to have their faces hidden.")
-            .WithDescription("Optional form fields: mode (blur|pixelate|solid), shape (ellipse|rect), padding (0..1), strength (1..100).")
-            .Accepts<IFormFileCollection>("multipart/form-data");
+            .WithDescription("Optional form fields: mode, shape, padding, strength (how faces are hidden), detect and regions (what is hidden or kept).")
+            .WithMetadata(new MultipartFormDoc("files", ManyFiles: true, "The photos and the optional fields."));
 
         app.MapPost("/blur/video", async (HttpRequest request, UploadService uploads, CancellationToken ct) =>
                 Accepted(await uploads.AcceptVideoAsync(request, ct)))
@@ -39,7 +38,7 @@ public static class UploadEndpoints
             .WithName(VideoEndpointName)
             .WithSummary("Upload one video (multipart field `file`) to have its faces hidden.")
             .WithDescription("Optional form fields as for POST /blur. Videos over MAX_VIDEO_SECONDS are refused with media_too_long.")
-            .Accepts<IFormFile>("multipart/form-data");
+            .WithMetadata(new MultipartFormDoc("file", ManyFiles: false, "The video and the optional fields."));
         return app;
     }
 
@@ -47,6 +46,7 @@ public static class UploadEndpoints
     private static RouteHandlerBuilder AsUpload(this RouteHandlerBuilder builder, long maxRequestBytes) => builder
         .WithMetadata(new RequestSizeLimitAttribute(maxRequestBytes))
         .RequireRateLimiting(RateLimiting.UploadPolicy)
+        .WithTags("Upload")
         .DisableAntiforgery()
         .Produces<Envelope<AcceptedData>>(StatusCodes.Status202Accepted)
         .ProducesErrors(400, 413, 415, 429, 503);

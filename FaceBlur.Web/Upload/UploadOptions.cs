@@ -1,7 +1,8 @@
+using System.ComponentModel.DataAnnotations;
 namespace FaceBlur.Web.Upload;
 
 /// <summary>What uploads the server accepts (SPEC's settings; also answered by <c>GET /limits</c>).</summary>
-public sealed class UploadOptions
+public sealed class UploadOptions : IValidatableObject
 {
     [ConfigurationKeyName("ALLOWED_EXTENSIONS")]
     public string AllowedExtensions { get; set; } = "jpg,jpeg,png,webp,bmp,tif,tiff";
@@ -20,9 +21,6 @@ public sealed class UploadOptions
     [ConfigurationKeyName("MAX_VIDEO_MB")]
     public double MaxVideoMb { get; set; } = 200;
 
-    [ConfigurationKeyName("MAX_VIDEO_SECONDS")]
-    public double MaxVideoSeconds { get; set; } = 300;
-
     public IReadOnlyList<string> ImageExtensions => SplitList(AllowedExtensions);
 
     public IReadOnlyList<string> VideoExtensions => SplitList(AllowedVideoExtensions);
@@ -39,6 +37,10 @@ public sealed class UploadOptions
 
     /// <summary>Room for part headers and the option fields, the regions JSON among them.</summary>
     public const long FormOverheadBytes = (1024 * 1024) + FaceBlur.Modules.Processing.Regions.RegionsReader.MaxJsonBytes;
+
+    /// <summary>The rules of <see cref="Validate()"/>, for the options validation every module registers.</summary>
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext) =>
+        Validate().Select(problem => new ValidationResult(problem));
 
     public IEnumerable<string> Validate()
     {
@@ -65,11 +67,6 @@ public sealed class UploadOptions
         if (!(MaxVideoMb > 0) || MaxVideoMb > 65536)
         {
             yield return "MAX_VIDEO_MB must be a positive number of megabytes (at most 65536).";
-        }
-
-        if (!(MaxVideoSeconds > 0))
-        {
-            yield return "MAX_VIDEO_SECONDS must be a positive number of seconds.";
         }
     }
 
