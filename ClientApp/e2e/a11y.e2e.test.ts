@@ -67,7 +67,7 @@ describe.each(sizes)("every state at $name size", ({ name, width, height, touch 
       await page.getByTestId("submit").click();
       await page
         .getByTestId("job-stage")
-        .filter({ hasText: /queue|Finding|Saving/ })
+        .filter({ hasText: /Starting|queue|Finding|Saving/ })
         .waitFor();
       expect(await page.evaluate(() => document.activeElement?.id)).toBe("progress-title");
       await checkState(page, at("processing"));

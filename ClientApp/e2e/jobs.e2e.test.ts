@@ -29,7 +29,7 @@ describe("jobs", () => {
       void dialog.accept();
     });
     await page.goto(baseUrl);
-    await page.getByTestId("file-input").setInputFiles(clipWithFaces(4));
+    await page.getByTestId("file-input").setInputFiles(clipWithFaces(5));
     await page.getByTestId("submit").click();
     await page.waitForURL(/\?task=/);
     const taskId = new URL(page.url()).searchParams.get("task");

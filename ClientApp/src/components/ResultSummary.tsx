@@ -44,7 +44,7 @@ export function ResultSummary({ result, summary, focus, onSaved, onMarkByHand, o
                 : "Nothing was hidden. Check the video before you share it."
               : photos
                 ? `${summary.unsure > 0 ? `${summary.unsure} ${summary.unsure === 1 ? "is" : "are"} unsure. ` : ""}Check that none was missed: click a face to keep it visible, drag over a missed one to hide it, then Apply.`
-                : `${summary.unsure > 0 ? `${summary.unsure} unsure. ` : ""}Choose which faces to keep visible below, then Apply.`}{" "}
+                : `${summary.unsure > 0 ? `${summary.unsure} unsure. ` : ""}Under “Faces”, choose any to keep visible, then Apply.`}{" "}
             The server has deleted its copy; save the result before you leave.
           </CardDescription>
         </div>

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ApiError, isAbortError, type AnonymizeOptions, type ApiClient, type JobResult } from "@/lib/api";
-import { dropOriginals, keepOriginals } from "@/lib/originals";
+import { dropOriginals, keepOriginals, newOriginalsKey } from "@/lib/originals";
 import { pollJob } from "@/lib/poll";
 import { RateMeter } from "@/lib/rate";
 import type { RegionsDoc } from "@/lib/regions";
@@ -50,9 +50,9 @@ const frameMs = 150;
  */
 export function useJob(client: ApiClient) {
   const [state, setState] = useState<JobState>({ phase: "idle" });
-  const run = useRef<{ controller: AbortController; taskId: string | null } | null>(null);
+  const run = useRef<{ controller: AbortController; job: SavedJob | null } | null>(null);
   const lastPaint = useRef(0);
-  /** The job whose originals this page keeps (a new job replaces it). */
+  /** Where the files of the job this page follows are kept (a new job replaces them). */
   const kept = useRef<string | null>(null);
 
   useEffect(() => () => run.current?.controller.abort(), []);
@@ -94,10 +94,8 @@ export function useJob(client: ApiClient) {
       const { taskId } = job;
       const signal = controller.signal;
       const meter = new RateMeter(8000);
-      paint(
-        { phase: "processing", taskId, stage: "queued", progress: 0, queuePosition: null, secondsLeft: null },
-        true,
-      );
+      // The stage is unknown until the server first answers.
+      paint({ phase: "processing", taskId, stage: "", progress: 0, queuePosition: null, secondsLeft: null }, true);
       try {
         const result = await pollJob(client, taskId, {
           signal,
@@ -132,7 +130,7 @@ export function useJob(client: ApiClient) {
           paint({ phase: "gone", taskId, job, regions }, true);
           return;
         }
-        forget(taskId);
+        forget(job);
         paint({ phase: "failed", error, at: Date.now() }, true);
       } finally {
         if (run.current?.controller === controller) run.current = null;
@@ -145,8 +143,11 @@ export function useJob(client: ApiClient) {
     async (request: JobRequest) => {
       run.current?.controller.abort();
       const controller = new AbortController();
-      const current = { controller, taskId: null as string | null };
+      const current: { controller: AbortController; job: SavedJob | null } = { controller, job: null };
       run.current = current;
+      // The files are put away while they upload, so a reload right after the upload finds them.
+      const originals = newOriginalsKey();
+      void keepOriginals(originals, request.files);
       const meter = new RateMeter();
       const total = request.files.reduce((sum, f) => sum + f.size, 0);
       paint({ phase: "uploading", loaded: 0, total, speed: null, secondsLeft: null }, true);
@@ -171,24 +172,25 @@ export function useJob(client: ApiClient) {
             : await client.uploadImages(request.files, request.options, extras);
         taskId = accepted.task_id;
       } catch (error) {
+        void dropOriginals(originals);
         if (isAbortError(error) || controller.signal.aborted) return;
         run.current = null;
         paint({ phase: "failed", error, at: Date.now() }, true);
         return;
       }
-      current.taskId = taskId;
       const job: SavedJob = {
         taskId,
         kind: request.kind,
         names: request.files.map((f) => f.name),
         options: request.options,
         downloaded: false,
+        originals,
       };
+      current.job = job;
       saveJob(job);
       setAddressTask(taskId);
-      if (kept.current && kept.current !== taskId) void dropOriginals(kept.current);
-      kept.current = taskId;
-      void keepOriginals(taskId, request.files);
+      if (kept.current && kept.current !== originals) void dropOriginals(kept.current);
+      kept.current = originals;
       await follow(job, controller);
     },
     [client, follow, paint],
@@ -199,8 +201,8 @@ export function useJob(client: ApiClient) {
     (job: SavedJob) => {
       run.current?.controller.abort();
       const controller = new AbortController();
-      run.current = { controller, taskId: job.taskId };
-      kept.current = job.taskId;
+      run.current = { controller, job };
+      kept.current = job.originals ?? null;
       void follow(job, controller);
     },
     [follow],
@@ -212,9 +214,9 @@ export function useJob(client: ApiClient) {
     run.current = null;
     current?.controller.abort();
     paint({ phase: "idle" }, true);
-    if (current?.taskId) {
-      forget(current.taskId);
-      await client.cancel(current.taskId).catch(() => undefined);
+    if (current?.job) {
+      forget(current.job);
+      await client.cancel(current.job.taskId).catch(() => undefined);
     }
   }, [client, paint]);
 
@@ -222,16 +224,16 @@ export function useJob(client: ApiClient) {
   const clear = useCallback(() => {
     run.current?.controller.abort();
     run.current = null;
-    const taskId = state.phase === "done" || state.phase === "gone" ? state.taskId : null;
-    if (taskId) forget(taskId);
+    if (state.phase === "done" || state.phase === "gone") forget(state.job ?? { taskId: state.taskId });
     paint({ phase: "idle" }, true);
   }, [state, paint]);
 
   return { state, start, resume, cancel, clear };
 }
 
-function forget(taskId: string): void {
+/** The page lets go of a job: out of the address and session storage, its kept files deleted. */
+function forget(job: Pick<SavedJob, "taskId" | "originals">): void {
   saveJob(null);
   setAddressTask(null);
-  void dropOriginals(taskId);
+  void dropOriginals(job.originals ?? job.taskId);
 }

@@ -19,7 +19,7 @@ export function useResume(
     if (!found) return;
     const known = "kind" in found ? found : null;
     let stopped = false;
-    void loadOriginals(found.taskId).then((kept) => {
+    void loadOriginals(known?.originals ?? found.taskId).then((kept) => {
       if (stopped) return;
       const video = kept?.[0]?.type.startsWith("video/") ?? false;
       if (kept) restore(kept, known?.kind ?? (video ? "video" : "image"));

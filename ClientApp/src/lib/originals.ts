@@ -8,6 +8,7 @@ const store = "originals";
 export const keepOriginalsMs = 60 * 60 * 1000;
 
 interface Entry {
+  /** The key (named taskId in stores written by earlier versions of the page). */
   taskId: string;
   files: File[];
   savedAt: number;
@@ -50,18 +51,23 @@ async function run<T>(mode: IDBTransactionMode, work: (s: IDBObjectStore) => IDB
   });
 }
 
-/** Keeps the files of a job (best effort: private windows or a full disk just keep nothing). */
-export async function keepOriginals(taskId: string, files: File[]): Promise<void> {
-  await run("readwrite", (s) => s.put({ taskId, files, savedAt: Date.now() } satisfies Entry));
+/** A key for a job's files, made before the upload starts (the task id comes only once the upload is accepted). */
+export function newOriginalsKey(): string {
+  return `o-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
-export async function loadOriginals(taskId: string): Promise<File[] | null> {
-  const entry = (await run("readonly", (s) => s.get(taskId) as IDBRequest<Entry | undefined>)) ?? null;
+/** Keeps the files of a job (best effort: private windows or a full disk just keep nothing). */
+export async function keepOriginals(key: string, files: File[]): Promise<void> {
+  await run("readwrite", (s) => s.put({ taskId: key, files, savedAt: Date.now() } satisfies Entry));
+}
+
+export async function loadOriginals(key: string): Promise<File[] | null> {
+  const entry = (await run("readonly", (s) => s.get(key) as IDBRequest<Entry | undefined>)) ?? null;
   return entry && Array.isArray(entry.files) ? entry.files : null;
 }
 
-export async function dropOriginals(taskId: string): Promise<void> {
-  await run("readwrite", (s) => s.delete(taskId));
+export async function dropOriginals(key: string): Promise<void> {
+  await run("readwrite", (s) => s.delete(key));
 }
 
 /** Deletes what is older than a job can live on the server (its task id is of no use any more). */

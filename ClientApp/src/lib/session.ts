@@ -13,6 +13,8 @@ export interface SavedJob {
   options: AnonymizeOptions;
   /** True once this page downloaded the result: the server served it once and deleted it. */
   downloaded: boolean;
+  /** Where the browser keeps the person's files for this job (see originals.ts), if it does. */
+  originals?: string;
 }
 
 const key = "faceblur.job";
@@ -46,6 +48,7 @@ export function loadJob(storage: Storage | null = sessionStore()): SavedJob | nu
       names: Array.isArray(value.names) ? value.names.filter((n) => typeof n === "string") : [],
       options: value.options as AnonymizeOptions,
       downloaded: value.downloaded === true,
+      originals: typeof value.originals === "string" ? value.originals : undefined,
     };
   } catch {
     return null;

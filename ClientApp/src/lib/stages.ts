@@ -29,12 +29,18 @@ export function describeStage(
   const percent = Math.round(state.progress * 100);
   const left = formatTimeLeft(state.secondsLeft);
   switch (state.stage) {
-    case "queued":
+    case "":
+      return { title: "Starting", detail: "Asking the server how the job is going…", percent: null };
+    case "queued": {
+      const ahead = state.queuePosition ? state.queuePosition - 1 : null;
       return {
         title: state.queuePosition ? `Waiting in the queue — position ${state.queuePosition}` : "Waiting in the queue",
-        detail: "Other jobs are ahead; this one starts by itself.",
+        detail: ahead
+          ? `${ahead} job${ahead === 1 ? "" : "s"} ahead; it starts by itself.`
+          : "It starts by itself as soon as the server is free.",
         percent: 0,
       };
+    }
     case "detecting":
       return {
         title: kind === "video" ? "Finding and hiding faces, frame by frame" : "Finding faces",
