@@ -50,9 +50,14 @@ export async function openBrowser(
   };
 }
 
+/**
+ * Saves what the page shows: the whole page, or on a touch screen the screen as the person sees it (Chromium drops the
+ * touch emulation while it captures beyond the viewport, which would show the mouse wording).
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
-  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+  const touch = await page.evaluate(() => matchMedia("(pointer: coarse)").matches);
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: !touch });
 }
 
 export interface FaceBox {

@@ -43,7 +43,7 @@ export function ResultSummary({ result, summary, focus, onSaved, onMarkByHand, o
                 ? "If there are faces in it, mark them by hand: drag a box over each one (or use “Add a box”), then Apply."
                 : "Nothing was hidden. Check the video before you share it."
               : photos
-                ? `${summary.unsure > 0 ? `${summary.unsure} ${summary.unsure === 1 ? "is" : "are"} unsure. ` : ""}Check that none was missed: click a face to keep it visible, drag over a missed one to hide it, then Apply.`
+                ? `${summary.unsure > 0 ? `${summary.unsure} ${summary.unsure === 1 ? "is" : "are"} unsure. ` : ""}Check that none was missed: click or tap a face to keep it visible, drag over a missed one to hide it, then Apply.`
                 : `${summary.unsure > 0 ? `${summary.unsure} unsure. ` : ""}Under “Faces”, choose any to keep visible, then Apply.`}{" "}
             The server has deleted its copy; save the result before you leave.
           </CardDescription>
