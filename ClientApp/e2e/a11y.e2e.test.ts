@@ -82,10 +82,32 @@ describe.each(sizes)("every state at $name size", ({ name, width, height, touch 
       await page.getByTestId("tab-compare").click();
       await checkState(page, at("result-compare"));
 
-      // No face found: a warning that invites marking faces by hand, never a success.
-      await page.getByTestId("new-files").click();
+      // A reload after the download: the server deleted the result, and the page says so.
+      page.on("dialog", (dialog) => void dialog.accept());
+      await page.reload();
+      await page.getByTestId("result-gone").waitFor();
+      await checkState(page, at("gone"));
+
+      // No face found: a warning that invites marking faces by hand, never a success. On the way, a slow connection
+      // holds the upload and then the download on screen.
+      await page.getByRole("button", { name: "Clear" }).click();
       await page.getByTestId("file-input").setInputFiles(photoWithoutFaces());
+      const cdp = await page.context().newCDPSession(page);
+      const throttle = (upload: number, download: number) =>
+        cdp.send("Network.emulateNetworkConditions", {
+          offline: false,
+          latency: 0,
+          uploadThroughput: upload,
+          downloadThroughput: download,
+        });
+      await throttle(4 * 1024, -1);
       await page.getByTestId("submit").click();
+      await page.getByTestId("job-stage").filter({ hasText: "Uploading" }).waitFor();
+      await checkState(page, at("uploading"));
+      await throttle(-1, 4 * 1024);
+      await page.getByTestId("job-stage").filter({ hasText: "Downloading" }).waitFor({ timeout: 60_000 });
+      await checkState(page, at("downloading"));
+      await throttle(-1, -1);
       await page.getByTestId("result").waitFor({ timeout: 60_000 });
       expect(await page.getByTestId("result-summary").getAttribute("data-warning")).toBe("true");
       expect(await page.getByTestId("result-summary").textContent()).toBe("No faces found in the photo.");
