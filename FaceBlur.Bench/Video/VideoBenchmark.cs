@@ -3,137 +3,73 @@ using System.Globalization;
 using FaceBlur.Bench.Evaluation;
 using FaceBlur.Modules.Processing.Anonymization;
 using FaceBlur.Modules.Processing.Detection;
+using FaceBlur.Modules.Processing.Media;
 using FaceBlur.Modules.Processing.Video;
-using Microsoft.Extensions.Configuration;
 
 namespace FaceBlur.Bench.Video;
 
 /// <summary>
-/// <c>bench video [--seconds S] [--width W --height H] [--fps F] [--coverage] [--cv-threads N] [--keep DIR] [--set VIDEO_X=V ...]</c>:
-/// builds a clip of moving, zooming eval photos with a sine audio track, then times side by side (a) a plain ffmpeg
-/// decode and re-encode with the pipeline's encoder settings and (b) the whole <see cref="VideoAnonymizer"/>. Prints
-/// both, their ratio, frames per second (after one untimed warm-up run of (b) on a 1 s clip), peak memory of this process during (b), the synthetic clip's coverage (frames
-/// in which a face of at least 24 px is less than 80% hidden) and one summary line. <c>--coverage</c> skips (a).
+/// <c>bench video</c> (see <see cref="VideoBenchArguments.Usage"/>): builds a clip from the annotated eval photos with a
+/// sine audio track (<c>--scenario drift</c>: photos drifting and zooming in one shot; <c>cuts</c>: six shots with cuts,
+/// a fade, a flash, a pan and faces entering and leaving at every edge), then times side by side (a) a plain ffmpeg
+/// decode and re-encode with the pipeline's encoder settings and (b) the whole <see cref="VideoAnonymizer"/> (after one
+/// untimed warm-up run of (b) on a 1 s clip). Prints both, their ratio, the CPU and peak memory of (b), the clip's
+/// coverage (frames in which a face of at least 24 px at 1080p, 48 px at 4K, is less than 80% hidden) and ghost frames
+/// (more than 3 frames after a cut, a hidden region covers no face of the shot), and one summary line.
 /// </summary>
-public static partial class VideoBenchmark
+public static class VideoBenchmark
 {
-    public const string Usage =
-        "bench video [--seconds S (10)] [--start S (0)] [--width W (1920)] [--height H (1080)] [--fps F (30)] [--coverage] [--cv-threads N] [--keep DIR] [--model-dir DIR] [--set VIDEO_SETTING=VALUE ...] [--detector-set DETECTOR_SETTING=VALUE ...]";
+    public const string Usage = VideoBenchArguments.Usage;
 
     public static int Run(IReadOnlyList<string> args)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        var inv = CultureInfo.InvariantCulture;
-        var spec = new SyntheticClipSpec();
-        var coverageOnly = false;
-        var verbose = false;
-        string? keep = null;
-        string? modelDir = null;
-        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        var detectorSettings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        for (var i = 0; i < args.Count; i++)
+        var arguments = VideoBenchArguments.Parse(args);
+        if (arguments.DetectTiming)
         {
-            var arg = args[i];
-            string Next() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{arg} needs a value");
-            switch (arg)
-            {
-                case "--seconds":
-                    spec = spec with { Seconds = double.Parse(Next(), inv) };
-                    break;
-                case "--start":
-                    spec = spec with { StartSeconds = double.Parse(Next(), inv) };
-                    break;
-                case "--width":
-                    spec = spec with { Width = int.Parse(Next(), inv) };
-                    break;
-                case "--height":
-                    spec = spec with { Height = int.Parse(Next(), inv) };
-                    break;
-                case "--fps":
-                    spec = spec with { FramesPerSecond = int.Parse(Next(), inv) };
-                    break;
-                case "--detect-timing":
-                    settings["detect-timing"] = "1";
-                    break;
-                case "--cv-threads":
-                    OpenCvSharp.Cv2.SetNumThreads(int.Parse(Next(), inv));
-                    break;
-                case "--detector-set":
-                    var dkv = Next().Split('=', 2);
-                    detectorSettings[dkv[0]] = dkv.Length == 2 ? dkv[1] : throw new ArgumentException("--detector-set takes DETECTOR_SETTING=VALUE");
-                    break;
-                case "--coverage":
-                    coverageOnly = true;
-                    break;
-                case "--verbose":
-                    verbose = true;
-                    break;
-                case "--keep":
-                    keep = Next();
-                    break;
-                case "--model-dir":
-                    modelDir = Next();
-                    break;
-                case "--set":
-                    var kv = Next().Split('=', 2);
-                    settings[kv[0]] = kv.Length == 2 ? kv[1] : throw new ArgumentException("--set takes VIDEO_SETTING=VALUE");
-                    break;
-                default:
-                    throw new ArgumentException($"unknown argument {arg}");
-            }
+            return Video.DetectTiming.Run(arguments.ModelDir);
         }
 
-        var options = new VideoOptions();
-        new ConfigurationBuilder().AddInMemoryCollection(settings).Build().Bind(options);
-        if (!settings.ContainsKey("VIDEO_DETECTOR_MODEL_PATH"))
-        {
-            // Resolved against the model directory, like the photo models (see EvalCommand.CreateOptions).
-            options.DetectorModelPath = Path.GetFileName(VideoOptions.DefaultDetectorModelPath);
-        }
-        if (settings.ContainsKey("detect-timing"))
-        {
-            return DetectTiming(modelDir);
-        }
-
-        var dir = keep ?? Path.Combine(Path.GetTempPath(), "faceblur-bench-video-" + Environment.ProcessId.ToString(inv));
+        var dir = arguments.Keep ?? Path.Combine(Path.GetTempPath(), "faceblur-bench-video-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         Directory.CreateDirectory(dir);
         try
         {
-            return RunIn(dir, spec, options, modelDir, detectorSettings, coverageOnly, verbose);
+            return RunIn(dir, arguments, arguments.VideoOptions());
         }
         finally
         {
-            if (keep is null)
+            if (arguments.Keep is null)
             {
                 Directory.Delete(dir, recursive: true);
             }
         }
     }
 
-    private static int RunIn(
-        string dir, SyntheticClipSpec spec, VideoOptions options, string? modelDir, Dictionary<string, string?> detectorSettings, bool coverageOnly, bool verbose)
+    private static int RunIn(string dir, VideoBenchArguments arguments, VideoOptions options)
     {
         var inv = CultureInfo.InvariantCulture;
+        var spec = arguments.Spec;
         var clip = Path.Combine(dir, "clip.mp4");
         var evalDir = Path.Combine(EvalDir(), "dlib-faces");
         var sw = Stopwatch.StartNew();
-        var truth = SyntheticClip.Create(evalDir, clip, spec, options.FfmpegPath);
-        Console.WriteLine(string.Create(inv, $"clip: {spec.Width}x{spec.Height} {spec.FramesPerSecond} fps {spec.Seconds:0.0} s, {truth.Count} frames, {truth.Sum(t => t.Count)} face boxes, built in {sw.Elapsed.TotalSeconds:0.0} s"));
+        var truth = arguments.Scenario == "cuts"
+            ? ShotClip.Create(evalDir, clip, spec, ShotClip.CutsScenario(), options.FfmpegPath)
+            : new ShotClipTruth([.. SyntheticClip.Create(evalDir, clip, spec, options.FfmpegPath).Select(f => new FrameFaces(f, f))], []);
+        Console.WriteLine(string.Create(inv, $"clip: {arguments.Scenario} {spec.Width}x{spec.Height} {spec.FramesPerSecond} fps {spec.Seconds:0.0} s, {truth.Faces.Count} frames, {truth.Faces.Sum(t => t.Count)} face boxes, cuts at frames [{string.Join(", ", truth.Cuts)}], built in {sw.Elapsed.TotalSeconds:0.0} s"));
 
-        using var detector = new YuNetFaceDetector(VideoAnonymizer.DetectorOptionsFor(EvalCommand.CreateOptions(modelDir, detectorSettings), options));
-        Console.WriteLine("detector: service defaults" + string.Concat(detectorSettings.Select(kv => $" {kv.Key}={kv.Value}")));
+        using var detector = new YuNetFaceDetector(VideoAnonymizer.DetectorOptionsFor(EvalCommand.CreateOptions(arguments.ModelDir, arguments.DetectorSettings), options));
+        Console.WriteLine("detector: service defaults" + string.Concat(arguments.DetectorSettings.Select(kv => $" {kv.Key}={kv.Value}")));
         using (var warm = OpenCvSharp.Cv2.ImRead(Directory.GetFiles(Path.Combine(evalDir, "images"))[0]))
         {
             _ = detector.Detect(warm);
         }
 
         double transcodeSeconds = 0;
-        if (!coverageOnly)
+        if (!arguments.CoverageOnly)
         {
             sw.Restart();
             Transcode(clip, Path.Combine(dir, "transcoded.mp4"), options);
             transcodeSeconds = sw.Elapsed.TotalSeconds;
-            Console.WriteLine(string.Create(inv, $"(a) ffmpeg decode+encode (libx264 {options.EncoderPreset} crf {options.Crf}, audio copy): {transcodeSeconds:0.00} s, {truth.Count / transcodeSeconds:0.0} fps"));
+            Console.WriteLine(string.Create(inv, $"(a) ffmpeg decode+encode (libx264 {options.EncoderPreset} crf {options.Crf}, audio copy): {transcodeSeconds:0.00} s, {truth.Faces.Count / transcodeSeconds:0.0} fps"));
         }
 
         // A running service has its code compiled: one untimed run over a 1 s clip first, so (b) does not time the JIT.
@@ -142,105 +78,77 @@ public static partial class VideoBenchmark
         _ = new VideoAnonymizer(detector, options).AnonymizeAsync(warmClip, Path.Combine(dir, "warm-out.mp4"), AnonymizeOptions.Default, null, CancellationToken.None)
             .GetAwaiter().GetResult();
 
-        ResetPeakMemory();
-        var timed = new TimedDetector(detector);
-        var anonymizer = new VideoAnonymizer(timed, options);
-        var cpuBefore = CpuSeconds();
-        sw.Restart();
-        using var sampling = new CancellationTokenSource();
-        var withChildren = Task.Run(() => SampleTreeMemoryMb(sampling.Token));
-        var result = anonymizer.AnonymizeAsync(clip, Path.Combine(dir, "anonymized.mp4"), AnonymizeOptions.Default, null, CancellationToken.None)
-            .GetAwaiter().GetResult();
-        var wall = sw.Elapsed.TotalSeconds;
-        var cpuAfter = CpuSeconds();
-        sampling.Cancel();
-        var peakWithChildrenMb = withChildren.GetAwaiter().GetResult();
-        if (!result.IsSuccess)
+        var run = TimePipeline(clip, Path.Combine(dir, "anonymized.mp4"), detector, options);
+        if (!run.Result.IsSuccess)
         {
-            Console.Error.WriteLine($"anonymizer failed: {result.Error!.Code}: {result.Error.Message}");
+            Console.Error.WriteLine($"anonymizer failed: {run.Result.Error!.Code}: {run.Result.Error.Message}");
             return 1;
         }
 
-        var peakMb = PeakMemoryMb();
-        var value = result.Value!;
+        Report(arguments, options, truth, run, transcodeSeconds);
+        if (arguments.Keep is not null)
+        {
+            // For a closer look: what was hidden (per track and frame) and the ground truth, beside the clips.
+            File.WriteAllText(Path.Combine(dir, "tracks.json"), System.Text.Json.JsonSerializer.Serialize(run.Result.Value!.Tracks));
+            File.WriteAllText(Path.Combine(dir, "truth.json"), System.Text.Json.JsonSerializer.Serialize(truth));
+        }
+
+        return 0;
+    }
+
+    /// <summary>(b): the pipeline on the clip, with its wall time, CPU (this process and ffmpeg) and peak memory.</summary>
+    private static PipelineRun TimePipeline(string clip, string output, IFaceDetector detector, VideoOptions options)
+    {
+        // Building the clip left garbage on the managed heap: collected (and the heap given back) so that (b)'s peak is the pipeline's.
+        var before = Environment.WorkingSet / 1048576.0;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"before (b): this process {before:0} MB resident, {Environment.WorkingSet / 1048576.0:0} MB after a full collection"));
+        ProcessMeasures.ResetPeakMemory();
+        var timed = new TimedDetector(detector);
+        var anonymizer = new VideoAnonymizer(timed, options);
+        var cpuBefore = ProcessMeasures.CpuSeconds();
+        var sw = Stopwatch.StartNew();
+        using var sampling = new CancellationTokenSource();
+        var withChildren = Task.Run(() => ProcessMeasures.SampleTreeMemoryMb(sampling.Token));
+        var result = anonymizer.AnonymizeAsync(clip, output, AnonymizeOptions.Default, null, CancellationToken.None).GetAwaiter().GetResult();
+        var wall = sw.Elapsed.TotalSeconds;
+        var cpuAfter = ProcessMeasures.CpuSeconds();
+        sampling.Cancel();
+        var tree = withChildren.GetAwaiter().GetResult();
+        return new PipelineRun(
+            result, wall, cpuAfter.Self - cpuBefore.Self, cpuAfter.Children - cpuBefore.Children, ProcessMeasures.PeakMemoryMb(), tree.Rss, tree.Pss, timed.Elapsed);
+    }
+
+    private static void Report(VideoBenchArguments arguments, VideoOptions options, ShotClipTruth truth, PipelineRun run, double transcodeSeconds)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var (spec, value, wall) = (arguments.Spec, run.Result.Value!, run.WallSeconds);
         Console.WriteLine(string.Create(inv, $"(b) VideoAnonymizer: {wall:0.00} s, {value.Frames / wall:0.0} fps, {value.Frames} frames, {value.FacesDetected} face tracks, audio={value.HasAudio}, detection max side {options.DetectionMaxSide}, interval {options.DetectionInterval}, parallel {options.DetectionParallelism}"));
-        Console.WriteLine(string.Create(inv, $"    opencv threads {OpenCvSharp.Cv2.GetNumThreads()}, detection {timed.Elapsed.TotalSeconds:0.00} s ({timed.Elapsed.TotalMilliseconds / value.Frames:0.0} ms/frame, summed over parallel runs; the network alone, see --detect-timing)"));
-        if (!coverageOnly)
+        Console.WriteLine(string.Create(inv, $"    opencv threads {OpenCvSharp.Cv2.GetNumThreads()}, detection {run.Detection.TotalSeconds:0.00} s ({run.Detection.TotalMilliseconds / value.Frames:0.0} ms/frame, summed over parallel runs; the network alone, see --detect-timing)"));
+        if (!arguments.CoverageOnly)
         {
             Console.WriteLine(string.Create(inv, $"ratio b/a: {wall / transcodeSeconds:0.00}"));
         }
 
         Console.WriteLine(string.Create(
             inv,
-            $"CPU during (b): this process {cpuAfter.Self - cpuBefore.Self:0.00} s, ffmpeg processes {cpuAfter.Children - cpuBefore.Children:0.00} s, used {(cpuAfter.Self + cpuAfter.Children - cpuBefore.Self - cpuBefore.Children) / (wall * Environment.ProcessorCount):P0} of {Environment.ProcessorCount} cores"));
-        Console.WriteLine(string.Create(inv, $"peak memory of this process during (b): {peakMb:0} MB (ffmpeg children not included); with the ffmpeg processes, sampled every 0.5 s: {peakWithChildrenMb.Rss:0} MB summed RSS, {peakWithChildrenMb.Pss:0} MB summed PSS"));
-        var regions = SyntheticClip.RegionsByFrame(value.Tracks);
-        var (uncovered, worst, checkedFaces) = SyntheticClip.Coverage(truth, regions, AnonymizeOptions.Default, spec.Width, spec.Height, report: verbose ? line => Console.WriteLine("box: " + line) : null);
-        Console.WriteLine(string.Create(inv, $"coverage (padded boxes, eval README metric): uncovered_frames={uncovered} (frames with a face >= 24 px less than 80% covered) worst_coverage={worst:0.000} faces_checked={checkedFaces}"));
-        var ellipse = SyntheticClip.Coverage(truth, regions, AnonymizeOptions.Default, spec.Width, spec.Height, shape: MaskShape.Ellipse, report: verbose ? Console.WriteLine : null);
+            $"CPU during (b): this process {run.CpuSelf:0.00} s, ffmpeg processes {run.CpuChildren:0.00} s, used {(run.CpuSelf + run.CpuChildren) / (wall * Environment.ProcessorCount):P0} of {Environment.ProcessorCount} cores"));
+        Console.WriteLine(string.Create(inv, $"peak memory of this process during (b): {run.PeakMb:0} MB (ffmpeg children not included); with the ffmpeg processes, sampled every 0.5 s: {run.TreeRssMb:0} MB summed RSS, {run.TreePssMb:0} MB summed PSS"));
+
+        // The smallest face that must be hidden is the same on screen at any size: 24 px at 1080p, 48 px at 4K.
+        var minFace = 24f * Math.Min(spec.Width, spec.Height) / 1080;
+        var regions = ClipMeasures.RegionsByFrame(value.Tracks);
+        var verbose = arguments.Verbose;
+        var (uncovered, worst, checkedFaces) = ClipMeasures.Coverage(truth.Faces, regions, AnonymizeOptions.Default, spec.Width, spec.Height, minFace, report: verbose ? line => Console.WriteLine("box: " + line) : null);
+        Console.WriteLine(string.Create(inv, $"coverage (padded boxes, eval README metric): uncovered_frames={uncovered} (frames with a face >= {minFace:0} px less than 80% covered) worst_coverage={worst:0.000} faces_checked={checkedFaces}"));
+        var ellipse = ClipMeasures.Coverage(truth.Faces, regions, AnonymizeOptions.Default, spec.Width, spec.Height, minFace, shape: MaskShape.Ellipse, report: verbose ? Console.WriteLine : null);
         Console.WriteLine(string.Create(inv, $"coverage (inscribed ellipses, the default mask): uncovered_frames={ellipse.UncoveredFrames} worst_coverage={ellipse.WorstCoverage:0.000}"));
+        var window = (2 * (int)Math.Ceiling(options.HoldSeconds * spec.FramesPerSecond)) + options.LookAheadFrames;
+        var (ghosts, strays) = ClipMeasures.Ghosts(truth, value.Tracks, AnonymizeOptions.Default, spec.Width, spec.Height, window, report: verbose ? line => Console.WriteLine("ghost: " + line) : null);
+        Console.WriteLine(string.Create(inv, $"after cuts: ghost_frames={ghosts} (frames more than 3 after a cut in which a region carried over from the previous shot covers no face of this shot) stray_frames={strays} (... in which any region covers no face of the shot: also detector false positives and faces the annotations miss; faces of the last {window} frames count)"));
         Console.WriteLine(string.Create(
             inv,
-            $"video_seconds={spec.Seconds:0.0} wall_seconds={wall:0.0} realtime_factor={spec.Seconds / wall:0.00} vs_transcode={(coverageOnly ? 0 : wall / transcodeSeconds):0.00} peak_mb={peakMb:0}"));
-        return 0;
-    }
-
-    /// <summary>Detection time per frame copy of a few sizes (a 1080p frame of the clip scaled down), one thread and two.</summary>
-    private static int DetectTiming(string? modelDir)
-    {
-        var inv = CultureInfo.InvariantCulture;
-        var images = Directory.GetFiles(Path.Combine(EvalDir(), "dlib-faces", "images"));
-        using var src = OpenCvSharp.Cv2.ImRead(images[0]);
-        using var frame = new OpenCvSharp.Mat();
-        OpenCvSharp.Cv2.Resize(src, frame, new OpenCvSharp.Size(1920, 1080));
-        foreach (var side in new[] { 480, 640, 832, 960, 1280 })
-        {
-            // The video detector detects at VIDEO_DETECTION_MAX_SIDE: one detector per size.
-            using var detector = new YuNetFaceDetector(VideoAnonymizer.DetectorOptionsFor(
-                EvalCommand.CreateOptions(modelDir, new Dictionary<string, string?>()), new VideoOptions { DetectionMaxSide = side, DetectorModelPath = Path.GetFileName(VideoOptions.DefaultDetectorModelPath) }));
-            using var copy = new OpenCvSharp.Mat();
-            OpenCvSharp.Cv2.Resize(frame, copy, new OpenCvSharp.Size(side, side * 9 / 16));
-            var one = MillisecondsPerCall(() => detector.Detect(copy), 20);
-            const int N = 20;
-            var sw = Stopwatch.StartNew();
-            Parallel.For(0, N, new ParallelOptions { MaxDegreeOfParallelism = 2 }, _ => detector.Detect(copy));
-            var two = sw.Elapsed.TotalMilliseconds / N;
-            Console.WriteLine(string.Create(inv, $"side {side}: {one:0.0} ms/frame sequential, {two:0.0} ms/frame with 2 in parallel"));
-        }
-
-        // The detection copy of one 1080p I420 frame (planes resized, then converted to BGR).
-        using var frameI420 = new VideoFrame(1920, 1080);
-        Random.Shared.NextBytes(frameI420.Buffer);
-        foreach (var side in new[] { 640, 832, 960 })
-        {
-            var (w, h) = FrameGeometry.DetectionSize(1920, 1080, side);
-            var ms = MillisecondsPerCall(() => frameI420.PrepareDetectionCopy(w, h), 50);
-            Console.WriteLine(string.Create(inv, $"detection copy {w}x{h}: {ms:0.00} ms per 1080p frame"));
-        }
-
-        // Hiding faces in one I420 frame, as the pipeline's writer does: 20 faces of 60-150 px, every mode.
-        var faces = Enumerable.Range(0, 20).Select(i => new FaceBox(60 + (i % 10) * 180, 100 + (i / 10) * 500, 60 + (i * 5), 60 + (i * 5), 0.9f)).ToList();
-        foreach (var mode in new[] { AnonymizationMode.Blur, AnonymizationMode.Pixelate, AnonymizationMode.Solid })
-        {
-            var anonymize = AnonymizeOptions.Default with { Mode = mode };
-            var ms = MillisecondsPerCall(() => frameI420.Anonymize(faces, anonymize), 50);
-            Console.WriteLine(string.Create(inv, $"anonymize {mode}: {ms:0.00} ms per 1080p frame with {faces.Count} faces"));
-        }
-
-        return 0;
-    }
-
-    /// <summary>Mean time of one call over <paramref name="times"/> calls, after one untimed call (warm-up).</summary>
-    private static double MillisecondsPerCall(Action call, int times)
-    {
-        call();
-        var sw = Stopwatch.StartNew();
-        for (var i = 0; i < times; i++)
-        {
-            call();
-        }
-
-        return sw.Elapsed.TotalMilliseconds / times;
+            $"video_seconds={spec.Seconds:0.0} wall_seconds={wall:0.0} realtime_factor={spec.Seconds / wall:0.00} vs_transcode={(arguments.CoverageOnly ? 0 : wall / transcodeSeconds):0.00} peak_mb={run.PeakMb:0} tree_pss_mb={run.TreePssMb:0} uncovered_frames={uncovered} ghost_frames={ghosts} stray_frames={strays}"));
     }
 
     private static void Transcode(string input, string output, VideoOptions options)
@@ -265,127 +173,7 @@ public static partial class VideoBenchmark
         }
     }
 
-    /// <summary>
-    /// The largest sums, over samples every half second (reading PSS walks the page tables: kept rare), of the memory
-    /// of this process and its children (ffmpeg): resident (RSS; shared libraries counted once per process) and
-    /// proportional (PSS; shared pages split between the processes that map them: what the tree costs the machine).
-    /// </summary>
-    private static (double Rss, double Pss) SampleTreeMemoryMb(CancellationToken token)
-    {
-        var me = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-        double peakRss = 0, peakPss = 0;
-        while (!token.IsCancellationRequested)
-        {
-            double rss = 0, pss = 0;
-            foreach (var procDir in Directory.GetDirectories("/proc"))
-            {
-                var pid = Path.GetFileName(procDir);
-                try
-                {
-                    var stat = File.ReadAllText(Path.Combine(procDir, "stat"));
-
-                    // The fields after the command's closing parenthesis, from field 3: [1] is the parent.
-                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                    if (pid != me && fields[1] != me)
-                    {
-                        continue;
-                    }
-
-                    foreach (var line in File.ReadLines(Path.Combine(procDir, "smaps_rollup")))
-                    {
-                        var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                        var kb = parts.Length >= 2 && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : 0;
-                        (rss, pss) = parts[0] switch
-                        {
-                            "Rss:" => (rss + (kb / 1024), pss),
-                            "Pss:" => (rss, pss + (kb / 1024)),
-                            _ => (rss, pss),
-                        };
-                    }
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or ArgumentOutOfRangeException)
-                {
-                    // Not a process, or gone meanwhile.
-                }
-            }
-
-            (peakRss, peakPss) = (Math.Max(peakRss, rss), Math.Max(peakPss, pss));
-            token.WaitHandle.WaitOne(500);
-        }
-
-        return (peakRss, peakPss);
-    }
-
-    /// <summary>CPU time (user + system) of this process and of its children that have ended and been waited for.</summary>
-    private static (double Self, double Children) CpuSeconds()
-    {
-        static double Seconds(in ResourceUsage usage) =>
-            usage.UserSeconds + (usage.UserMicroseconds / 1e6) + usage.SystemSeconds + (usage.SystemMicroseconds / 1e6);
-
-        const int Self = 0, Children = -1;
-        return GetResourceUsage(Self, out var self) == 0 && GetResourceUsage(Children, out var children) == 0
-            ? (Seconds(self), Seconds(children))
-            : (double.NaN, double.NaN);
-    }
-
-    /// <summary>The leading fields of Linux's <c>struct rusage</c> on 64-bit: two timevals, then fourteen longs.</summary>
-    private struct ResourceUsage
-    {
-#pragma warning disable CS0649 // written by getrusage
-        public long UserSeconds;
-        public long UserMicroseconds;
-        public long SystemSeconds;
-        public long SystemMicroseconds;
-        public Rest Rest;
-#pragma warning restore CS0649
-    }
-
-    [System.Runtime.CompilerServices.InlineArray(14)]
-    private struct Rest
-    {
-#pragma warning disable IDE0044, IDE0051, CS0169 // storage only
-        private long first;
-#pragma warning restore IDE0044, IDE0051, CS0169
-    }
-
-    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "getrusage")]
-    private static partial int GetResourceUsage(int who, out ResourceUsage usage);
-
-    /// <summary>Resets the kernel's peak resident set (VmHWM) so that the next reading covers (b) only.</summary>
-    private static void ResetPeakMemory()
-    {
-        try
-        {
-            File.WriteAllText("/proc/self/clear_refs", "5");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Not Linux, or not allowed: the peak then covers the whole run.
-        }
-    }
-
-    private static double PeakMemoryMb()
-    {
-        try
-        {
-            foreach (var line in File.ReadLines("/proc/self/status"))
-            {
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                {
-                    return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
-                }
-            }
-        }
-        catch (IOException)
-        {
-            // Fall through.
-        }
-
-        using var self = Process.GetCurrentProcess();
-        return self.PeakWorkingSet64 / (1024.0 * 1024.0);
-    }
-
-    private static string EvalDir()
+    public static string EvalDir()
     {
         var env = Environment.GetEnvironmentVariable("FACEBLUR_EVAL_DIR");
         if (!string.IsNullOrEmpty(env))
@@ -403,4 +191,7 @@ public static partial class VideoBenchmark
 
         throw new DirectoryNotFoundException("eval images not found: set FACEBLUR_EVAL_DIR");
     }
+
+    private sealed record PipelineRun(
+        MediaResult<VideoResult> Result, double WallSeconds, double CpuSelf, double CpuChildren, double PeakMb, double TreeRssMb, double TreePssMb, TimeSpan Detection);
 }

@@ -5,18 +5,30 @@ namespace FaceBlur.Modules.Processing.Video;
 /// <summary>A box to hide and the track (one face over time) it belongs to.</summary>
 internal readonly record struct TrackedBox(int TrackId, FaceBox Box);
 
+/// <summary>A face found in this frame that earlier frames still held back should hide too (the look-ahead).</summary>
+/// <param name="Face">The detection and its track.</param>
+/// <param name="After">The frames after this one get it (the frame it was last seen in; <see cref="long.MinValue"/> for a new face).</param>
+/// <param name="From">Where the face was in frame <paramref name="After"/> (a face found again: the frames between get the way from there to here).</param>
+internal readonly record struct Backfill(TrackedBox Face, long After, FaceBox? From = null)
+{
+    public bool IsNewFace => After == long.MinValue;
+}
+
 /// <summary>What the tracker decided for one frame.</summary>
 /// <param name="Regions">Boxes to hide in this frame: detections, and lost faces still held at their predicted place.</param>
-/// <param name="NewFaces">Detections that started a new track in this frame (for the look-ahead into earlier frames).</param>
-internal readonly record struct TrackerStep(IReadOnlyList<TrackedBox> Regions, IReadOnlyList<TrackedBox> NewFaces);
+/// <param name="Backfills">
+/// Detections that started a new track in this frame, and detections of a track found again after frames in which it
+/// was not (for the look-ahead into earlier frames).
+/// </param>
+internal readonly record struct TrackerStep(IReadOnlyList<TrackedBox> Regions, IReadOnlyList<Backfill> Backfills);
 
 /// <summary>
 /// Associates face boxes across frames (greedy, best overlap first: IoU with the track's predicted box, or centres close
 /// relative to the face size) and keeps a face the detector stops seeing hidden for <c>holdFrames</c> frames, moved
 /// with its recent velocity and grown a little each frame to absorb prediction error. A face last seen at the edge of
-/// the <c>width</c> x <c>height</c> frame is held twice as long: it is most likely leaving the picture, and a face cut by
-/// the edge is still partly visible while the detector no longer recognises it. Not thread-safe: one per video, fed
-/// frames in order.
+/// the <c>width</c> x <c>height</c> frame is held twice as long, its box stretched to that edge: it is most likely
+/// leaving the picture, and a face cut by the edge is still partly visible while the detector no longer recognises it.
+/// At a change of shot every track ends (<see cref="EndAll"/>). Not thread-safe: one per video, fed frames in order.
 /// </summary>
 internal sealed class FaceTracker(int holdFrames, int width = int.MaxValue, int height = int.MaxValue)
 {
@@ -43,36 +55,22 @@ internal sealed class FaceTracker(int holdFrames, int width = int.MaxValue, int 
     public TrackerStep Update(long frame, IReadOnlyList<FaceBox>? detections)
     {
         var regions = new List<TrackedBox>();
-        var born = new List<TrackedBox>();
+        var backfills = new List<Backfill>();
         if (detections is not null)
         {
-            var matchedTrack = new bool[tracks.Count];
             var matchedDetection = new bool[detections.Count];
-            var pairs = new List<(float Score, int Track, int Detection)>();
-            for (var t = 0; t < tracks.Count; t++)
+            foreach (var (t, d) in Match(frame, detections))
             {
-                var predicted = tracks[t].Predict(frame, grow: false);
-                for (var d = 0; d < detections.Count; d++)
-                {
-                    var score = Affinity(predicted, detections[d]);
-                    if (score > 0)
-                    {
-                        pairs.Add((score, t, d));
-                    }
-                }
-            }
-
-            foreach (var (_, t, d) in pairs.OrderByDescending(p => p.Score))
-            {
-                if (matchedTrack[t] || matchedDetection[d])
-                {
-                    continue;
-                }
-
-                matchedTrack[t] = matchedDetection[d] = true;
+                matchedDetection[d] = true;
+                var (lastSeen, lastBox) = (tracks[t].LastSeen, tracks[t].Box);
                 if (tracks[t].Observe(frame, detections[d]))
                 {
                     ConfirmedTracks++;
+                }
+
+                if (frame - lastSeen > 1)
+                {
+                    backfills.Add(new Backfill(new TrackedBox(tracks[t].Id, detections[d]), lastSeen, lastBox));
                 }
             }
 
@@ -82,29 +80,67 @@ internal sealed class FaceTracker(int holdFrames, int width = int.MaxValue, int 
                 {
                     var track = new Track(nextId++, frame, detections[d]);
                     tracks.Add(track);
-                    born.Add(new TrackedBox(track.Id, detections[d]));
+                    backfills.Add(new Backfill(new TrackedBox(track.Id, detections[d]), long.MinValue));
                 }
             }
         }
 
-        tracks.RemoveAll(t => frame - t.LastSeen > (AtEdge(t.Box) ? 2 * holdFrames : holdFrames));
+        tracks.RemoveAll(t => frame - t.LastSeen > (EdgesOf(t.Box) != Edges.None ? 2 * holdFrames : holdFrames));
         foreach (var track in tracks)
         {
-            regions.Add(new TrackedBox(track.Id, track.LastSeen == frame ? track.Box : track.Predict(frame, grow: true)));
+            var box = track.LastSeen == frame ? track.Box : FrameEdges.StretchTo(track.Predict(frame, grow: true), EdgesOf(track.Box), width, height);
+            regions.Add(new TrackedBox(track.Id, box));
         }
 
-        return new TrackerStep(regions, born);
+        return new TrackerStep(regions, backfills);
     }
 
-    /// <summary>Whether a box reaches (within a tenth of its size) the edge of the frame.</summary>
-    private bool AtEdge(FaceBox box)
+    /// <summary>Ends every track: the shot changed, and no face of the last one is anywhere in the next.</summary>
+    public void EndAll() => tracks.Clear();
+
+    /// <summary>Pairs of (track, detection) that continue each other, best first (greedy), each track and detection once.</summary>
+    private List<(int Track, int Detection)> Match(long frame, IReadOnlyList<FaceBox> detections)
     {
-        var margin = 0.1f * Math.Max(box.Width, box.Height);
-        return box.X <= margin || box.Y <= margin || box.Right >= width - margin || box.Bottom >= height - margin;
+        var pairs = new List<(float Score, int Track, int Detection)>();
+        for (var t = 0; t < tracks.Count; t++)
+        {
+            var predicted = tracks[t].Predict(frame, grow: false);
+            var unseen = frame - tracks[t].LastSeen;
+            for (var d = 0; d < detections.Count; d++)
+            {
+                var score = Affinity(predicted, detections[d], unseen);
+                if (score > 0)
+                {
+                    pairs.Add((score, t, d));
+                }
+            }
+        }
+
+        var matchedTrack = new bool[tracks.Count];
+        var matchedDetection = new bool[detections.Count];
+        var matches = new List<(int Track, int Detection)>();
+        foreach (var (_, t, d) in pairs.OrderByDescending(p => p.Score))
+        {
+            if (!matchedTrack[t] && !matchedDetection[d])
+            {
+                matchedTrack[t] = matchedDetection[d] = true;
+                matches.Add((t, d));
+            }
+        }
+
+        return matches;
     }
 
-    /// <summary>How well a detection continues a track: IoU, else a small score when the centres are close; 0 when unrelated.</summary>
-    private static float Affinity(FaceBox predicted, FaceBox detection)
+    /// <summary>The edges a box reaches (within a tenth of its size).</summary>
+    private Edges EdgesOf(FaceBox box) => FrameEdges.Near(box, width, height, 0.1f * Math.Max(box.Width, box.Height));
+
+    /// <summary>
+    /// How well a detection continues a track: IoU, else a small score when the centres are close relative to the face's
+    /// size (the closer the better); 0 when unrelated. A track not seen for <paramref name="unseen"/> frames may have moved
+    /// more than its velocity says (a small face found only by the fine scan has none after its first sighting): the
+    /// distance allowed grows by a quarter of the face's size per frame unseen, up to twice its size.
+    /// </summary>
+    private static float Affinity(FaceBox predicted, FaceBox detection, long unseen)
     {
         var iou = predicted.IoU(detection);
         if (iou >= 0.1f)
@@ -117,7 +153,8 @@ internal sealed class FaceTracker(int holdFrames, int width = int.MaxValue, int 
         var size = Math.Max(Math.Max(predicted.Width, predicted.Height), Math.Max(detection.Width, detection.Height));
         var distance = MathF.Sqrt(dx * dx + dy * dy);
         var ratio = Math.Max(predicted.Area, detection.Area) / Math.Max(1f, Math.Min(predicted.Area, detection.Area));
-        return distance < 0.7f * size && ratio < 4 ? 0.05f * (1 - distance / (0.7f * size)) + 0.001f : 0;
+        var reach = size * Math.Min(2f, 0.7f + (0.25f * Math.Max(0, unseen - 1)));
+        return distance < reach && ratio < 4 ? 0.05f * (1 - distance / reach) + 0.001f : 0;
     }
 
     private sealed class Track(int id, long frame, FaceBox box)

@@ -31,12 +31,17 @@ internal static class FfmpegArguments
     /// </summary>
     public static List<string> Decoder(string input, string demuxer, VideoInfo info, FrameGeometry frame)
     {
-        var args = new List<string>
+        var args = new List<string> { "-hide_banner", "-nostdin", "-nostats", "-v", "error" };
+        if (frame.IsLarge)
         {
-            "-hide_banner", "-nostdin", "-nostats", "-v", "error",
+            args.AddRange(["-threads", "1"]);
+        }
+
+        args.AddRange(
+        [
             "-protocol_whitelist", "file,pipe", "-f", demuxer, "-i", FileUrl(input),
             "-map", "0:" + Invariant(info.VideoStreamIndex),
-        };
+        ]);
         if (frame.Width != info.DisplayWidth || frame.Height != info.DisplayHeight)
         {
             // 4:2:0 needs even sizes: an odd last column or row is dropped (after the rotation, which ffmpeg applies first).
@@ -52,7 +57,7 @@ internal static class FfmpegArguments
     /// H.264 yuv420p and the input's audio (copied when an MP4 carries it, else AAC), each frame at its own time in the
     /// input's clock, no metadata or chapters, the index first (faststart).
     /// </summary>
-    public static List<string> Encoder(string input, string demuxer, string output, VideoSource source, VideoOptions options)
+    public static List<string> Encoder(string input, string demuxer, string output, VideoSource source, FrameGeometry frame, VideoOptions options)
     {
         var (info, times) = (source.Info, source.Times);
         var args = new List<string> { "-hide_banner", "-nostats", "-v", "error", "-y" };
@@ -75,6 +80,10 @@ internal static class FfmpegArguments
         }
 
         args.AddRange(["-c:v", "libx264", "-preset", options.EncoderPreset, "-crf", Invariant(options.Crf), "-pix_fmt", "yuv420p"]);
+        if (frame.IsLarge)
+        {
+            args.AddRange(["-threads", "2", "-bf", "0", "-x264-params", "sync-lookahead=0"]);
+        }
 
         // Each frame once, at its own time, counted in the input's ticks.
         args.AddRange(["-fps_mode", "passthrough", "-enc_time_base:v", "-1"]);

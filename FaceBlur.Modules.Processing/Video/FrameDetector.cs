@@ -3,20 +3,55 @@ using FaceBlur.Modules.Processing.Detection;
 namespace FaceBlur.Modules.Processing.Video;
 
 /// <summary>
-/// Finds the faces of one video frame: the detector runs on the frame's small copy, and its boxes are brought back to
-/// frame pixels and shaped for video (squares; faces cut by the edge completed). Thread-safe when the detector is: each
-/// frame has its own copy.
+/// Finds the faces of one video frame: the detector runs on a small copy of the frame (the every-frame scan), or on a
+/// larger one (the fine scan, for faces too small for the other), and its boxes are brought back to frame pixels and
+/// shaped for video (squares; faces cut by the edge completed). Thread-safe when the detector is: each thread has its
+/// own copies.
 /// </summary>
-internal sealed class FrameDetector(IFaceDetector detector, FrameGeometry geometry)
+internal sealed class FrameDetector(IFaceDetector detector, FrameGeometry geometry) : IDisposable
 {
-    /// <summary>Face boxes of <paramref name="frame"/>, in frame pixels.</summary>
-    public IReadOnlyList<FaceBox> Detect(VideoFrame frame)
+    private readonly ThreadLocal<Dictionary<(int Width, int Height), DetectionCopy>> copies = new(() => [], trackAllValues: true);
+
+    /// <summary>Whether there is a fine scan (see <see cref="FrameGeometry.HasFineScan"/>).</summary>
+    public bool HasFineScan => geometry.HasFineScan;
+
+    /// <summary>
+    /// Computes <paramref name="frame"/>'s signature (see <see cref="FrameSignature"/>) and, when <paramref name="detect"/>,
+    /// its face boxes in frame pixels, from the fine scan when <paramref name="fine"/> (null when not detecting). The
+    /// signature of a detected frame comes from its copy, small and already made.
+    /// </summary>
+    public IReadOnlyList<FaceBox>? Analyze(VideoFrame frame, bool detect, bool fine)
     {
-        frame.PrepareDetectionCopy(geometry.DetectionWidth, geometry.DetectionHeight);
-        var found = detector.Detect(frame.DetectionCopy);
-        var sx = frame.Width / (float)geometry.DetectionWidth;
-        var sy = frame.Height / (float)geometry.DetectionHeight;
+        if (!detect)
+        {
+            frame.Signature.Compute(frame.Planes.Y);
+            return null;
+        }
+
+        var size = fine ? (geometry.FineWidth, geometry.FineHeight) : (geometry.DetectionWidth, geometry.DetectionHeight);
+        var mine = copies.Value!;
+        if (!mine.TryGetValue(size, out var copy))
+        {
+            copy = new DetectionCopy(size.Item1, size.Item2);
+            mine[size] = copy;
+        }
+
+        var found = detector.Detect(copy.Fill(frame));
+        frame.Signature.Compute(copy.Luma);
+        var sx = frame.Width / (float)copy.Width;
+        var sy = frame.Height / (float)copy.Height;
         return [.. found.Select(b => Square(CompleteAtEdge(new FaceBox(b.X * sx, b.Y * sy, b.Width * sx, b.Height * sy, b.Score), frame.Width, frame.Height)))];
+    }
+
+    /// <summary>Frees every thread's copies (once no detection runs).</summary>
+    public void Dispose()
+    {
+        foreach (var copy in copies.Values.SelectMany(c => c.Values))
+        {
+            copy.Dispose();
+        }
+
+        copies.Dispose();
     }
 
     /// <summary>

@@ -8,7 +8,8 @@ namespace FaceBlur.Modules.Processing.Video;
 /// <summary>
 /// One raw frame as it travels through the pipes: planar YUV 4:2:0 (I420, what the decoder gives and the encoder takes,
 /// so neither ffmpeg converts colours) in a pinned buffer that is read from and written to the pipes directly, with
-/// OpenCV headers over its planes. Only the small detection copy is converted to BGR; faces are hidden in the planes. Reused
+/// OpenCV headers over its planes. Only the small detection copy (see <see cref="DetectionCopy"/>) is converted to BGR;
+/// faces are hidden in the planes. Reused
 /// for many frames (see <see cref="FramePool"/>): nothing is allocated per frame but the face regions.
 /// </summary>
 internal sealed class VideoFrame : IDisposable
@@ -26,11 +27,6 @@ internal sealed class VideoFrame : IDisposable
     private readonly Mat y;
     private readonly Mat u;
     private readonly Mat v;
-    private Mat? detectionI420;
-    private Mat? detectionY;
-    private Mat? detectionU;
-    private Mat? detectionV;
-    private Mat[]? detectionStep;
 
     public VideoFrame(int width, int height)
     {
@@ -66,58 +62,13 @@ internal sealed class VideoFrame : IDisposable
     /// <summary>Faces to hide in this frame (tracker output plus look-ahead boxes), in frame pixels, with their tracks.</summary>
     public List<TrackedBox> Regions { get; } = [];
 
-    /// <summary>The BGR copy the detector sees (reused across frames).</summary>
-    public Mat DetectionCopy { get; } = new();
+    /// <summary>The frame's fingerprint for telling shots apart (filled by <see cref="FrameDetector.Analyze"/>).</summary>
+    public FrameSignature Signature { get; } = new();
 
     public void Reset(long index)
     {
         Index = index;
         Regions.Clear();
-    }
-
-    /// <summary>Fills <see cref="DetectionCopy"/>: the planes resized to <paramref name="width"/> x <paramref name="height"/> (even), then to BGR.</summary>
-    public void PrepareDetectionCopy(int width, int height)
-    {
-        if (width == Width && height == Height)
-        {
-            Cv2.CvtColor(all, DetectionCopy, ColorConversionCodes.YUV2BGR_I420);
-            return;
-        }
-
-        if (detectionI420 is null || detectionY!.Width != width || detectionY.Height != height)
-        {
-            DisposeDetectionPlanes();
-            detectionI420 = new Mat(height * 3 / 2, width, MatType.CV_8UC1);
-            var data = detectionI420.Data;
-            detectionY = Mat.FromPixelData(height, width, MatType.CV_8UC1, data);
-            detectionU = Mat.FromPixelData(height / 2, width / 2, MatType.CV_8UC1, data + width * height);
-            detectionV = Mat.FromPixelData(height / 2, width / 2, MatType.CV_8UC1, data + width * height * 5 / 4);
-        }
-
-        // Area averaging is fast for a whole factor and slow for any other: reduce by the largest whole factor first,
-        // then the rest (less than 2x) bilinearly. 1080p to 832 px costs a tenth of one area resize this way.
-        var factor = Math.Min(Width / width, Height / height);
-        if (factor >= 2 && (Width != width * factor || Height != height * factor))
-        {
-            detectionStep ??= [new Mat(), new Mat(), new Mat()];
-            ResizeInSteps(y, detectionStep[0], detectionY, factor);
-            ResizeInSteps(u, detectionStep[1], detectionU!, factor);
-            ResizeInSteps(v, detectionStep[2], detectionV!, factor);
-        }
-        else
-        {
-            Cv2.Resize(y, detectionY, new Size(width, height), 0, 0, InterpolationFlags.Area);
-            Cv2.Resize(u, detectionU!, new Size(width / 2, height / 2), 0, 0, InterpolationFlags.Area);
-            Cv2.Resize(v, detectionV!, new Size(width / 2, height / 2), 0, 0, InterpolationFlags.Area);
-        }
-
-        Cv2.CvtColor(detectionI420, DetectionCopy, ColorConversionCodes.YUV2BGR_I420);
-
-        static void ResizeInSteps(Mat source, Mat step, Mat target, int factor)
-        {
-            Cv2.Resize(source, step, new Size(source.Width / factor, source.Height / factor), 0, 0, InterpolationFlags.Area);
-            Cv2.Resize(step, target, target.Size(), 0, 0, InterpolationFlags.Linear);
-        }
     }
 
     /// <summary>
@@ -142,29 +93,19 @@ internal sealed class VideoFrame : IDisposable
         Anonymizer.ApplyToPlane(v, half, options, SolidFill.Value.V);
     }
 
+    /// <summary>The whole frame as one 8-bit matrix: the Y rows, then the U and V rows (what OpenCV calls I420).</summary>
+    internal Mat I420 => all;
+
+    /// <summary>The planes: luma full size, chroma half size each way.</summary>
+    internal (Mat Y, Mat U, Mat V) Planes => (y, u, v);
+
     public void Dispose()
     {
-        DisposeDetectionPlanes();
-        DetectionCopy.Dispose();
+        Signature.Dispose();
         v.Dispose();
         u.Dispose();
         y.Dispose();
         all.Dispose();
-    }
-
-    private void DisposeDetectionPlanes()
-    {
-        foreach (var step in detectionStep ?? [])
-        {
-            step.Dispose();
-        }
-
-        detectionStep = null;
-        detectionV?.Dispose();
-        detectionU?.Dispose();
-        detectionY?.Dispose();
-        detectionI420?.Dispose();
-        detectionI420 = detectionY = detectionU = detectionV = null;
     }
 }
 

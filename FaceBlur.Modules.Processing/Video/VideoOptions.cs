@@ -32,9 +32,29 @@ public sealed class VideoOptions : IValidatableObject
     [ConfigurationKeyName("VIDEO_DETECTOR_MODEL_PATH")]
     public string DetectorModelPath { get; set; } = DefaultDetectorModelPath;
 
-    /// <summary>Longest side of the downscaled frame copy handed to the detector (frames smaller than this are not scaled).</summary>
+    /// <summary>
+    /// Longest side of the downscaled frame copy the detector searches in every frame (frames smaller than this are not
+    /// scaled). At 768 it finds faces from about 40 px at 1080p (80 px at 4K) frame after frame.
+    /// </summary>
     [ConfigurationKeyName("VIDEO_DETECTION_MAX_SIDE")]
-    public int DetectionMaxSide { get; set; } = 832;
+    public int DetectionMaxSide { get; set; } = 768;
+
+    /// <summary>
+    /// Longest side of the larger copy searched every <see cref="FineDetectionInterval"/> frames, instead of the other,
+    /// for faces too small for the every-frame scan (0 = no fine scan). At 1088 it finds faces from 24 px at 1080p and
+    /// 48 px at 4K (the copy's size does not depend on the input's); the tracker and the look-ahead hide them in the
+    /// frames between. Chosen by measurement: with 768 every frame and 1088 every 6th, the pipeline costs the CPU it did
+    /// with 832 every frame and no fine scan (docs/BENCHMARKS.md).
+    /// </summary>
+    [ConfigurationKeyName("VIDEO_FINE_DETECTION_MAX_SIDE")]
+    public int FineDetectionMaxSide { get; set; } = 1088;
+
+    /// <summary>
+    /// Frames between two fine scans; at most <see cref="LookAheadFrames"/> + 1, so that a face first found by one is
+    /// hidden back to the frame after the scan before.
+    /// </summary>
+    [ConfigurationKeyName("VIDEO_FINE_DETECTION_INTERVAL")]
+    public int FineDetectionInterval { get; set; } = 6;
 
     /// <summary>Detect every this many frames (1 = every frame); in between, faces are moved by the tracker.</summary>
     [ConfigurationKeyName("VIDEO_DETECTION_INTERVAL")]
@@ -103,6 +123,16 @@ public sealed class VideoOptions : IValidatableObject
         if (string.IsNullOrWhiteSpace(DetectorModelPath))
         {
             errors.Add("VIDEO_DETECTOR_MODEL_PATH must not be empty");
+        }
+
+        if (FineDetectionMaxSide != 0 && FineDetectionMaxSide is < 64 or > 4096)
+        {
+            errors.Add("VIDEO_FINE_DETECTION_MAX_SIDE must be 0 (no fine scan) or between 64 and 4096");
+        }
+
+        if (FineDetectionInterval < 1 || FineDetectionInterval > LookAheadFrames + 1)
+        {
+            errors.Add("VIDEO_FINE_DETECTION_INTERVAL must be between 1 and VIDEO_LOOKAHEAD_FRAMES + 1");
         }
 
         if (DetectionInterval is < 1 or > 30)

@@ -17,7 +17,10 @@ namespace FaceBlur.Modules.Processing.Video;
 /// </summary>
 internal sealed partial class VideoPipeline(IFaceDetector detector, VideoOptions options, int threadNice, ILogger logger)
 {
-    /// <summary>Frames of the pool beyond the look-ahead and the detections in flight: one in each channel and stage.</summary>
+    /// <summary>
+    /// Frames of the pool beyond the look-ahead and the detections in flight: enough for both channels to be full and
+    /// each end stage to hold one (large frames: two fewer, see <see cref="FrameGeometry.IsLarge"/>).
+    /// </summary>
     private const int SpareFrames = 6;
 
     public async Task<MediaResult<VideoResult>> RunAsync(
@@ -25,7 +28,7 @@ internal sealed partial class VideoPipeline(IFaceDetector detector, VideoOptions
     {
         var started = Stopwatch.GetTimestamp();
         var info = source.Info;
-        if (FrameGeometry.For(info, options.DetectionMaxSide) is not { } geometry)
+        if (FrameGeometry.For(info, options) is not { } geometry)
         {
             return MediaResult<VideoResult>.Fail(MediaErrorKind.CorruptMedia, "The video's picture is too small.");
         }
@@ -40,22 +43,23 @@ internal sealed partial class VideoPipeline(IFaceDetector detector, VideoOptions
         timeLimit.CancelAfter(limit);
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(timeLimit.Token);
 
+        using var frameDetector = new FrameDetector(detector, geometry);
         using var threads = new FrameThreads(options.DetectionParallelism, threadNice, "faceblur-video");
         using var decoder = await threads.RunAsync(() => FfmpegProcess.Start(
             options.FfmpegPath, FfmpegArguments.Decoder(input, source.Demuxer, info, geometry), FfmpegPipes.StandardOutput)).ConfigureAwait(false);
         using var encoder = await threads.RunAsync(() => FfmpegProcess.Start(
-            options.FfmpegPath, FfmpegArguments.Encoder(input, source.Demuxer, output, source, options), FfmpegPipes.StandardInput)).ConfigureAwait(false);
+            options.FfmpegPath, FfmpegArguments.Encoder(input, source.Demuxer, output, source, geometry, options), FfmpegPipes.StandardInput)).ConfigureAwait(false);
         using var killOnAbort = abort.Token.Register(() =>
         {
             decoder.Kill();
             encoder.Kill();
         });
-        using var pool = new FramePool(geometry.Width, geometry.Height, options.LookAheadFrames + options.DetectionParallelism + SpareFrames);
+        using var pool = new FramePool(geometry.Width, geometry.Height, options.LookAheadFrames + options.DetectionParallelism + SpareFrames - (geometry.IsLarge ? 2 : 0));
         var decoded = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
         var ready = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
         var tracker = new FaceTracker(HoldFrames(info), geometry.Width, geometry.Height);
         var decode = new DecodeStage(decoder, pool, decoded.Writer);
-        var detect = new DetectTrackStage(decoded.Reader, ready.Writer, threads, regions.Detect ? new FrameDetector(detector, geometry) : null, tracker, options);
+        var detect = new DetectTrackStage(decoded.Reader, ready.Writer, threads, frameDetector, tracker, options, regions.Detect);
         var encode = new EncodeStage(encoder, pool, ready.Reader, geometry, times, anonymize, regions.Plan, expected, progress);
 
         var end = await RunStagesAsync([decode.RunAsync, detect.RunAsync, encode.RunAsync], decoder, encoder, abort).ConfigureAwait(false);

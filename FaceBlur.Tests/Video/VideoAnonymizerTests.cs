@@ -64,7 +64,7 @@ public sealed class VideoAnonymizerTests
         result.Value.FacesDetected.Should().BeGreaterThan(0);
         progress.Should().BeInAscendingOrder().And.HaveCountGreaterThan(10);
         progress[^1].Should().Be(1);
-        var coverage = SyntheticClip.Coverage(movingTruth, SyntheticClip.RegionsByFrame(result.Value.Tracks), AnonymizeOptions.Default, 480, 360);
+        var coverage = ClipMeasures.Coverage(movingTruth, ClipMeasures.RegionsByFrame(result.Value.Tracks), AnonymizeOptions.Default, 480, 360);
         coverage.FacesChecked.Should().BeGreaterThan(movingTruth.Count);
         coverage.UncoveredFrames.Should().Be(0, $"worst coverage {coverage.WorstCoverage:0.00}");
     }
@@ -83,7 +83,7 @@ public sealed class VideoAnonymizerTests
 
         result.IsSuccess.Should().BeTrue(result.Error?.Message);
         detector.Calls.Should().Be(movingTruth.Count);
-        var coverage = SyntheticClip.Coverage(movingTruth, SyntheticClip.RegionsByFrame(result.Value!.Tracks), Solid, 480, 360);
+        var coverage = ClipMeasures.Coverage(movingTruth, ClipMeasures.RegionsByFrame(result.Value!.Tracks), Solid, 480, 360);
         coverage.UncoveredFrames.Should().Be(0, $"worst coverage {coverage.WorstCoverage:0.00}");
 
         // And in the pixels: the middle of every face is the solid fill (dark grey) in the blind frames.
@@ -203,7 +203,7 @@ public sealed class VideoAnonymizerTests
         Probe.Num(probe.Video, "width").Should().Be(480);
         Probe.Num(probe.Video, "height").Should().Be(360);
         probe.Video.TryGetProperty("side_data_list", out _).Should().BeFalse("the output is stored upright");
-        var coverage = SyntheticClip.Coverage(movingTruth, SyntheticClip.RegionsByFrame(result.Value!.Tracks), AnonymizeOptions.Default, 480, 360);
+        var coverage = ClipMeasures.Coverage(movingTruth, ClipMeasures.RegionsByFrame(result.Value!.Tracks), AnonymizeOptions.Default, 480, 360);
         coverage.UncoveredFrames.Should().Be(0, "the faces of the upright picture are where the unrotated clip has them");
     }
 
@@ -224,7 +224,7 @@ public sealed class VideoAnonymizerTests
         Probe.Str(probe.Video, "sample_aspect_ratio").Should().Be("2:1");
         Probe.Str(probe.Video, "display_aspect_ratio").Should().Be("4:3");
         var squeezed = movingTruth.Select(faces => (IReadOnlyList<FaceBox>)[.. faces.Select(f => f with { X = f.X / 2, Width = f.Width / 2 })]).ToList();
-        SyntheticClip.Coverage(squeezed, SyntheticClip.RegionsByFrame(result.Value!.Tracks), AnonymizeOptions.Default, 240, 360).UncoveredFrames.Should().Be(0);
+        ClipMeasures.Coverage(squeezed, ClipMeasures.RegionsByFrame(result.Value!.Tracks), AnonymizeOptions.Default, 240, 360).UncoveredFrames.Should().Be(0);
     }
 
     [Test]
@@ -451,6 +451,16 @@ public sealed class VideoAnonymizerTests
         bad.Validate().Should().HaveCount(6).And.Contain(m => m.StartsWith("VIDEO_HOLD_SECONDS", StringComparison.Ordinal))
             .And.Contain(m => m.StartsWith("MAX_VIDEO_SECONDS", StringComparison.Ordinal))
             .And.Contain(m => m.StartsWith("VIDEO_ENCODER_PRESET", StringComparison.Ordinal));
+    }
+
+    [Test]
+    public void Options_Validate_the_fine_scan_against_the_look_ahead()
+    {
+        new VideoOptions { FineDetectionMaxSide = 0 }.Validate().Should().BeEmpty("0 turns the fine scan off");
+        new VideoOptions { FineDetectionMaxSide = 10 }.Validate().Should().ContainSingle().Which.Should().StartWith("VIDEO_FINE_DETECTION_MAX_SIDE");
+        new VideoOptions { LookAheadFrames = 2 }.Validate().Should().ContainSingle()
+            .Which.Should().StartWith("VIDEO_FINE_DETECTION_INTERVAL", "a face the fine scan finds must be hidden back to the scan before");
+        new VideoOptions { LookAheadFrames = 2, FineDetectionInterval = 3 }.Validate().Should().BeEmpty();
     }
 
     private string Out(string name) => Path.Combine(dir, name);
