@@ -21,7 +21,8 @@ describe("photos", () => {
     const { page } = browser;
     const name = "2008_002506.jpg";
     const served: number[] = [];
-    page.on("response", (r) => r.url().includes("/results/") && served.push(r.status()));
+    // The result itself (not its regions, which stay readable after the download).
+    page.on("response", (r) => /\/results\/[^/]+$/.test(new URL(r.url()).pathname) && served.push(r.status()));
 
     await page.goto(baseUrl);
     await page.getByTestId("status-badge").filter({ hasText: "Online" }).waitFor();
@@ -52,6 +53,7 @@ describe("photos", () => {
     await screenshot(page, "03-result-photo");
 
     // The comparison slider: keyboard and drag.
+    await page.getByTestId("tab-compare").click();
     const handle = page.getByTestId("compare-handle");
     await handle.focus();
     await page.keyboard.press("End");
@@ -69,7 +71,7 @@ describe("photos", () => {
     await screenshot(page, "04-result-slider-dragged");
 
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download").click()]);
-    expect(download.suggestedFilename()).toBe(`blurred_${name}`);
+    expect(download.suggestedFilename()).toBe("2008_002506-blurred.jpg");
     const result = readFileSync(await download.path());
     const original = readFileSync(photo(name));
     const boxes = groundTruth().get(name) ?? [];
@@ -102,7 +104,7 @@ describe("photos", () => {
     );
     await screenshot(page, "05-progress");
     await page.getByTestId("result").waitFor({ timeout: 90_000 });
-    const grid = page.getByTestId("result-grid").getByRole("button");
+    const grid = page.getByTestId("grid-photo");
     expect(await grid.count()).toBe(5);
     const labels = await grid.evaluateAll((buttons) => buttons.map((b) => b.getAttribute("aria-label") ?? ""));
     for (const label of labels) expect(label).toMatch(/, \d+ faces?$/);
@@ -111,14 +113,24 @@ describe("photos", () => {
     expect(Number(/^(\d+)/.exec(summary)?.[1])).toBe(perPhoto.reduce((a, b) => a + b, 0));
     await grid.nth(2).click();
     expect(await grid.nth(2).getAttribute("aria-pressed")).toBe("true");
+    // A face the detector was unsure of (2008_002079.jpg has one) is marked for the person to check.
+    await grid.nth(3).click();
+    expect(await page.getByTestId("review-counts").textContent()).toMatch(/, 1 unsure/);
+    expect(await page.getByTestId("review-frame").getByText("unsure, please check").count()).toBe(1);
+    expect(await page.getByTestId("result-advice").textContent()).toMatch(/^1 is unsure\./);
     await screenshot(page, "06-result-grid");
 
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download").click()]);
-    expect(download.suggestedFilename()).toBe("blurred_images.zip");
+    expect(download.suggestedFilename()).toBe("5-photos-blurred.zip");
+    // Each photo can be saved on its own, named after its original.
+    const [one] = await Promise.all([page.waitForEvent("download"), page.getByTestId("grid-download").nth(1).click()]);
+    expect(one.suggestedFilename()).toBe("2008_001322-blurred.jpg");
 
-    await page.getByRole("button", { name: "Process more" }).click();
+    // "Try other settings" goes back to the options with the same files; "New files" starts empty.
+    await page.getByTestId("try-other").click();
     await page.getByTestId("drop-zone").waitFor();
-    expect(await page.getByRole("list", { name: "Chosen files" }).count()).toBe(0);
+    expect(await page.getByRole("list", { name: "Chosen files" }).getByRole("listitem").count()).toBe(5);
+    expect(page.url()).not.toContain("task=");
   });
 
   it("remembers the options between visits", async () => {
@@ -133,5 +145,7 @@ describe("photos", () => {
     expect(await page.getByRole("radio", { name: "Pixelate" }).getAttribute("aria-checked")).toBe("true");
     expect(await page.getByRole("radio", { name: "Rectangle" }).getAttribute("aria-checked")).toBe("true");
     expect(await page.getByRole("slider", { name: "Strength" }).getAttribute("aria-valuenow")).toBe("1");
+    // Screen readers hear "20%", not "20".
+    expect(await page.getByRole("slider", { name: "Padding" }).getAttribute("aria-valuetext")).toBe("20%");
   });
 });

@@ -11,7 +11,9 @@ export const dlibDir = path.join(evalDir, "dlib-faces");
 export const screenshotDir = path.join(here, "../screenshots");
 
 /** Debian's Chromium, headless, with a fresh profile; never a downloaded browser. */
-export async function openBrowser(options: { width?: number; height?: number; colorScheme?: "light" | "dark" } = {}) {
+export async function openBrowser(
+  options: { width?: number; height?: number; colorScheme?: "light" | "dark"; touch?: boolean } = {},
+) {
   const profile = mkdtempSync(path.join(tmpdir(), "faceblur-chromium-"));
   const context: BrowserContext = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
@@ -19,6 +21,7 @@ export async function openBrowser(options: { width?: number; height?: number; co
     acceptDownloads: true,
     viewport: { width: options.width ?? 1280, height: options.height ?? 900 },
     colorScheme: options.colorScheme ?? "light",
+    hasTouch: options.touch ?? false,
     args: [
       "--headless",
       "--no-sandbox",
@@ -30,7 +33,10 @@ export async function openBrowser(options: { width?: number; height?: number; co
       "--disable-sync",
     ],
   });
-  const page: Page = context.pages()[0] ?? (await context.newPage());
+  // A new page gets every emulation of the context (touch among them); the one the browser opened with may not.
+  const first = context.pages()[0];
+  const page: Page = await context.newPage();
+  await first?.close();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(String(e)));
   return {
@@ -44,9 +50,14 @@ export async function openBrowser(options: { width?: number; height?: number; co
   };
 }
 
+/**
+ * Saves what the page shows: the whole page, or on a touch screen the screen as the person sees it (Chromium drops the
+ * touch emulation while it captures beyond the viewport, which would show the mouse wording).
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
-  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+  const touch = await page.evaluate(() => matchMedia("(pointer: coarse)").matches);
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: !touch });
 }
 
 export interface FaceBox {
@@ -139,4 +150,80 @@ export async function compareInBrowser(page: Page, original: Buffer, result: Buf
     },
     { a: original.toString("base64"), b: result.toString("base64"), boxes, margin },
   );
+}
+
+const axeSource = readFileSync(path.join(here, "../node_modules/axe-core/axe.min.js"), "utf8");
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[]; failureSummary?: string }[];
+}
+
+/**
+ * Runs axe-core on the page as it is, for WCAG 2.0/2.1/2.2 A and AA, and returns its violations in a readable form
+ * (empty when there are none).
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  // Evaluated through the DevTools protocol: the page's Content-Security-Policy forbids inline scripts.
+  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (c: Document, o: object) => Promise<{ violations: unknown[] }> } })
+      .axe;
+    const result = await axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"] },
+      resultTypes: ["violations"],
+    });
+    return result.violations as AxeViolation[];
+  });
+  return violations.map(
+    (v) =>
+      `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+        .slice(0, 3)
+        .map((n) => `${JSON.stringify(n.target)} ${n.failureSummary ?? ""}`.replace(/\s+/g, " "))
+        .join(" | ")}`,
+  );
+}
+
+/**
+ * Checks a state of the page in both themes: axe finds nothing, and a screenshot of each theme is saved as
+ * `<name>-light.png` / `<name>-dark.png`.
+ */
+export async function checkState(page: Page, name: string): Promise<void> {
+  const found: string[] = [];
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme });
+    await page.waitForFunction(
+      (dark) => document.documentElement.classList.contains("dark") === dark,
+      colorScheme === "dark",
+    );
+    // Let transitions settle before measuring contrast.
+    await page.waitForTimeout(250);
+    found.push(...(await axeViolations(page)).map((v) => `[${colorScheme}] ${v}`));
+    await screenshot(page, `${name}-${colorScheme}`);
+  }
+  await page.emulateMedia({ colorScheme: "light" });
+  if (found.length > 0) throw new Error(`axe found problems in "${name}":\n${found.join("\n")}`);
+}
+
+/**
+ * Holds the page's polls of /results/{id} (the request waits in the browser, never reaching the server) until
+ * released, so a passing state like "processing" stays on screen for as long as a check needs.
+ */
+export async function holdPolls(page: Page) {
+  let held = true;
+  let waiting: (() => void)[] = [];
+  await page.route(/\/results\/[^/?]+(\?.*)?$/, async (route) => {
+    if (route.request().method() !== "GET") return route.continue();
+    while (held) await new Promise<void>((resolve) => waiting.push(resolve));
+    await route.continue();
+  });
+  return {
+    release() {
+      held = false;
+      waiting.forEach((resume) => resume());
+      waiting = [];
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from "react";
-import { Film, ImageIcon, Upload, X } from "lucide-react";
+import { Film, ImageIcon, Plus, Upload, X } from "lucide-react";
 import type { Limits } from "@/lib/api";
 import { formatBytes, formatDuration, formatMb } from "@/lib/format";
 import { acceptAttribute } from "@/lib/validation";
@@ -15,20 +15,37 @@ interface Props {
   onRemove: (index: number) => void;
 }
 
-/** Drop files here or pick them (click, Enter or Space); shows what is chosen, with the server's limits. */
+/**
+ * Drop files here or pick them (click, tap, Enter or Space). Once files are chosen it shrinks to one line, and the
+ * files are a compact list, so the options and the main button stay near on a phone. Removing a file moves focus to
+ * the next one (or back to the picker), never to the page's body.
+ */
 export function DropZone({ limits, files, kind, disabled, onFiles, onRemove }: Props) {
   const input = useRef<HTMLInputElement>(null);
+  const zone = useRef<HTMLDivElement>(null);
+  const removeButtons = useRef<(HTMLButtonElement | null)[]>([]);
+  const focusAfterRemove = useRef<number | null>(null);
   const [over, setOver] = useState(false);
   const open = () => !disabled && input.current?.click();
+  const compact = files.length > 0;
+
+  useEffect(() => {
+    const index = focusAfterRemove.current;
+    if (index === null) return;
+    focusAfterRemove.current = null;
+    const target = removeButtons.current[Math.min(index, files.length - 1)];
+    (target ?? zone.current)?.focus();
+  }, [files]);
+
+  const limitsText = `Up to ${limits.max_upload_files} photos (${formatMb(limits.max_upload_mb)} each) or one video (${formatMb(limits.max_video_mb)}, ${formatDuration(limits.max_video_seconds)}).`;
 
   return (
-    <div className="flex flex-col gap-4">
+    <div className="flex flex-col gap-3">
       <div
+        ref={zone}
         role="button"
         tabIndex={disabled ? -1 : 0}
         aria-disabled={disabled}
-        aria-describedby="drop-limits"
-        aria-label="Choose photos or a video, or drop them here"
         data-testid="drop-zone"
         onClick={open}
         onKeyDown={(e) => {
@@ -48,25 +65,44 @@ export function DropZone({ limits, files, kind, disabled, onFiles, onRemove }: P
           if (!disabled && e.dataTransfer.files.length) onFiles(Array.from(e.dataTransfer.files));
         }}
         className={cn(
-          "group flex cursor-pointer flex-col items-center justify-center gap-3 rounded-xl border-2 border-dashed border-input bg-card px-6 py-10 text-center transition-colors outline-none hover:border-primary/60 hover:bg-accent/40 focus-visible:border-primary focus-visible:ring-[3px] focus-visible:ring-ring/40 sm:py-14",
+          "group flex cursor-pointer items-center rounded-xl border-2 border-dashed border-input bg-card text-center transition-colors outline-none hover:border-primary/60 hover:bg-accent/40 focus-visible:border-primary focus-visible:ring-[3px] focus-visible:ring-ring/40",
+          compact ? "gap-3 px-4 py-3 text-left" : "flex-col justify-center gap-3 px-6 py-10 sm:py-14",
           over && "border-primary bg-accent/60",
           disabled && "pointer-events-none opacity-60",
         )}
       >
-        <span className="grid size-14 place-items-center rounded-full bg-primary/10 text-primary transition-transform group-hover:scale-105">
-          <Upload className="size-6" aria-hidden />
+        <span
+          className={cn(
+            "grid shrink-0 place-items-center rounded-full bg-primary/10 text-primary transition-transform group-hover:scale-105",
+            compact ? "size-9" : "size-14",
+          )}
+        >
+          {compact ? <Plus className="size-5" aria-hidden /> : <Upload className="size-6" aria-hidden />}
         </span>
-        <div className="flex flex-col gap-1">
-          <p className="text-base font-semibold">
-            Drop photos or a video here, or <span className="text-primary underline underline-offset-4">browse</span>
+        <div className="flex min-w-0 flex-col gap-1">
+          <p className={cn("font-semibold", compact ? "text-sm" : "text-base")}>
+            {compact ? (
+              kind === "video" ? (
+                "Choose another file"
+              ) : (
+                "Add more photos"
+              )
+            ) : (
+              <>
+                <span className="pointer-coarse:hidden">
+                  Drop photos or a video here, or{" "}
+                  <span className="text-primary underline underline-offset-4">browse</span>
+                </span>
+                <span className="hidden pointer-coarse:inline">Tap to choose photos or a video</span>
+              </>
+            )}
           </p>
-          <p id="drop-limits" className="text-sm text-muted-foreground">
-            Up to {limits.max_upload_files} photos ({formatMb(limits.max_upload_mb)} each) or one video (
-            {formatMb(limits.max_video_mb)}, {formatDuration(limits.max_video_seconds)}).
-          </p>
-          <p className="text-xs text-muted-foreground uppercase">
-            {[...limits.image_extensions, ...limits.video_extensions].join(" · ")}
-          </p>
+          <p className={cn("text-muted-foreground", compact ? "text-xs" : "text-sm")}>{limitsText}</p>
+          {!compact && (
+            <p className="text-xs text-muted-foreground uppercase">
+              {[...limits.image_extensions, ...limits.video_extensions].join(" · ")}
+            </p>
+          )}
         </div>
         <input
           ref={input}
@@ -82,15 +118,21 @@ export function DropZone({ limits, files, kind, disabled, onFiles, onRemove }: P
           }}
         />
       </div>
-      {files.length > 0 && (
-        <ul className="grid grid-cols-2 gap-3 sm:grid-cols-3 md:grid-cols-5" aria-label="Chosen files">
+      {compact && (
+        <ul className="grid gap-2 sm:grid-cols-2" aria-label="Chosen files">
           {files.map((file, i) => (
-            <FileTile
+            <FileRow
               key={`${file.name}-${file.size}-${file.lastModified}`}
               file={file}
               video={kind === "video"}
               disabled={disabled}
-              onRemove={() => onRemove(i)}
+              buttonRef={(el) => {
+                removeButtons.current[i] = el;
+              }}
+              onRemove={() => {
+                focusAfterRemove.current = i;
+                onRemove(i);
+              }}
             />
           ))}
         </ul>
@@ -99,27 +141,28 @@ export function DropZone({ limits, files, kind, disabled, onFiles, onRemove }: P
   );
 }
 
-function FileTile({
+function FileRow({
   file,
   video,
   disabled,
+  buttonRef,
   onRemove,
 }: {
   file: File;
   video: boolean;
   disabled?: boolean;
+  buttonRef: (el: HTMLButtonElement | null) => void;
   onRemove: () => void;
 }) {
   const url = useMemo(() => URL.createObjectURL(file), [file]);
   const [broken, setBroken] = useState(false);
   useEffect(() => () => URL.revokeObjectURL(url), [url]);
+  const Icon = video ? Film : ImageIcon;
   return (
-    <li className="group relative overflow-hidden rounded-lg border bg-muted">
-      <div className="aspect-square">
+    <li className="flex items-center gap-3 rounded-lg border bg-card p-1.5 pr-2 text-sm">
+      <span className="grid size-11 shrink-0 place-items-center overflow-hidden rounded-md bg-muted text-muted-foreground">
         {broken ? (
-          <span className="grid size-full place-items-center text-muted-foreground">
-            {video ? <Film className="size-8" aria-hidden /> : <ImageIcon className="size-8" aria-hidden />}
-          </span>
+          <Icon className="size-5" aria-hidden />
         ) : video ? (
           <video
             src={url}
@@ -132,22 +175,18 @@ function FileTile({
         ) : (
           <img src={url} alt="" className="size-full object-cover" onError={() => setBroken(true)} />
         )}
-      </div>
-      <div className="flex items-center gap-1.5 border-t bg-card px-2 py-1.5 text-xs">
-        {video ? (
-          <Film className="size-3.5 shrink-0" aria-hidden />
-        ) : (
-          <ImageIcon className="size-3.5 shrink-0" aria-hidden />
-        )}
-        <span className="truncate" title={file.name}>
+      </span>
+      <span className="flex min-w-0 flex-1 flex-col">
+        <span className="truncate font-medium" title={file.name}>
           {file.name}
         </span>
-        <span className="ml-auto shrink-0 text-muted-foreground">{formatBytes(file.size)}</span>
-      </div>
+        <span className="text-xs text-muted-foreground">{formatBytes(file.size)}</span>
+      </span>
       <Button
-        variant="secondary"
+        ref={buttonRef}
+        variant="ghost"
         size="icon"
-        className="absolute top-1.5 right-1.5 size-7 rounded-full opacity-90 shadow"
+        className="size-9 shrink-0"
         onClick={onRemove}
         disabled={disabled}
         aria-label={`Remove ${file.name}`}

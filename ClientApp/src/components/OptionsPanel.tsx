@@ -1,4 +1,5 @@
 import { Circle, RotateCcw, Square } from "lucide-react";
+import { useId, type ReactNode } from "react";
 import type { AnonymizeOptions, Mode, Shape } from "@/lib/api";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -17,55 +18,59 @@ interface Props {
   disabled?: boolean;
   onChange: (patch: Partial<AnonymizeOptions>) => void;
   onReset: () => void;
+  /** Said under the title ("Remembered on this device."). */
+  description?: string;
+  children?: ReactNode;
 }
 
-export function OptionsPanel({ options, modes, shapes, disabled, onChange, onReset }: Props) {
+/** Mode, shape, padding and strength. Each group has one name: its visible label. */
+export function OptionsPanel({ options, modes, shapes, disabled, onChange, onReset, description, children }: Props) {
+  const id = useId();
   return (
     <Card>
       <CardHeader className="flex-row items-start justify-between">
         <div className="flex flex-col gap-1">
           <CardTitle>How to hide faces</CardTitle>
-          <CardDescription>Remembered on this device.</CardDescription>
+          <CardDescription>{description ?? "Remembered on this device."}</CardDescription>
         </div>
         <Button variant="ghost" size="sm" onClick={onReset} disabled={disabled}>
           <RotateCcw aria-hidden /> Reset
         </Button>
       </CardHeader>
       <CardContent className="flex flex-col gap-6">
-        <fieldset className="flex flex-col gap-2" disabled={disabled}>
-          <legend className="mb-2 text-sm font-medium">Mode</legend>
+        <div className="flex flex-col gap-2">
+          <span id={`${id}-mode`} className="text-sm font-medium">
+            Mode
+          </span>
           <ToggleGroup
             type="single"
             value={options.mode}
             onValueChange={(v) => v && onChange({ mode: v as Mode })}
-            aria-label="Mode"
+            aria-labelledby={`${id}-mode`}
             disabled={disabled}
             className="h-auto"
           >
             {modes.map((mode) => (
-              <ToggleGroupItem
-                key={mode}
-                value={mode}
-                className="flex-col gap-1.5 px-1 py-2"
-                aria-label={modeNames[mode]}
-              >
+              <ToggleGroupItem key={mode} value={mode} className="flex-col gap-1.5 px-1 py-2">
                 <ModeHint mode={mode} shape={options.shape} />
                 {modeNames[mode]}
               </ToggleGroupItem>
             ))}
           </ToggleGroup>
-        </fieldset>
-        <fieldset className="flex flex-col gap-2" disabled={disabled}>
-          <legend className="mb-2 text-sm font-medium">Shape</legend>
+        </div>
+        <div className="flex flex-col gap-2">
+          <span id={`${id}-shape`} className="text-sm font-medium">
+            Shape
+          </span>
           <ToggleGroup
             type="single"
             value={options.shape}
             onValueChange={(v) => v && onChange({ shape: v as Shape })}
-            aria-label="Shape"
+            aria-labelledby={`${id}-shape`}
             disabled={disabled}
           >
             {shapes.map((shape) => (
-              <ToggleGroupItem key={shape} value={shape} aria-label={shapeNames[shape]}>
+              <ToggleGroupItem key={shape} value={shape}>
                 {shape === "ellipse" ? (
                   <Circle className="size-4" aria-hidden />
                 ) : (
@@ -75,15 +80,15 @@ export function OptionsPanel({ options, modes, shapes, disabled, onChange, onRes
               </ToggleGroupItem>
             ))}
           </ToggleGroup>
-        </fieldset>
+        </div>
         <div className="flex flex-col gap-2">
           <div className="flex items-center justify-between">
-            <Label id="padding-label">Padding</Label>
+            <Label id={`${id}-padding`}>Padding</Label>
             <span className="text-sm text-muted-foreground tabular-nums">{Math.round(options.padding * 100)}%</span>
           </div>
           <Slider
-            aria-labelledby="padding-label"
-            aria-label="Padding"
+            aria-labelledby={`${id}-padding`}
+            valueText={`${Math.round(options.padding * 100)}%`}
             min={0}
             max={100}
             step={5}
@@ -97,12 +102,12 @@ export function OptionsPanel({ options, modes, shapes, disabled, onChange, onRes
         </div>
         <div className="flex flex-col gap-2">
           <div className="flex items-center justify-between">
-            <Label id="strength-label">Strength</Label>
+            <Label id={`${id}-strength`}>Strength</Label>
             <span className="text-sm text-muted-foreground tabular-nums">{options.strength}</span>
           </div>
           <Slider
-            aria-labelledby="strength-label"
-            aria-label="Strength"
+            aria-labelledby={`${id}-strength`}
+            valueText={options.mode === "solid" ? "does not apply to a solid fill" : `${options.strength} of 100`}
             min={1}
             max={100}
             step={1}
@@ -118,6 +123,7 @@ export function OptionsPanel({ options, modes, shapes, disabled, onChange, onRes
                 : "A stronger blur hides more."}
           </p>
         </div>
+        {children}
       </CardContent>
     </Card>
   );

@@ -1,104 +1,158 @@
-import { useState } from "react";
-import { CheckCircle2, Download, RefreshCw, ScanFace } from "lucide-react";
+import { useMemo, useState } from "react";
+import { Columns2, ScanFace, Users } from "lucide-react";
+import type { AnonymizeOptions, Limits } from "@/lib/api";
+import type { RegionsDoc } from "@/lib/regions";
 import type { Prepared } from "@/lib/results";
-import { formatBytes } from "@/lib/format";
-import { cn } from "@/lib/utils";
-import { Badge } from "@/components/ui/badge";
-import { Button } from "@/components/ui/button";
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { CompareSlider } from "./CompareSlider";
+import { useResultEdits } from "@/hooks/useResultEdits";
+import { Card, CardContent } from "@/components/ui/card";
+import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
+import { ApplyBar } from "./ApplyBar";
+import { PhotoCompare } from "./PhotoCompare";
+import { OptionsPanel } from "./OptionsPanel";
+import { PhotoGrid } from "./PhotoGrid";
+import { summarize } from "@/lib/summary";
+import { ResultSummary } from "./ResultSummary";
+import { PhotoReview } from "./review/PhotoReview";
+import { VideoCompare } from "./review/VideoCompare";
+import { VideoReview } from "./review/VideoReview";
 
-function faces(n: number | null): string {
-  return n === null ? "" : `${n} face${n === 1 ? "" : "s"}`;
+export interface ApplyRequest {
+  regions?: string;
+  detect?: boolean;
 }
 
-export function ResultView({ result, onMore }: { result: Prepared; onMore: () => void }) {
+interface Props {
+  result: Prepared;
+  regions: RegionsDoc | null;
+  /** The person's files, when the page still has them (needed to apply changes). */
+  originals: File[];
+  /** The options this result was made with. */
+  madeWith: AnonymizeOptions | null;
+  limits: Limits;
+  options: AnonymizeOptions;
+  onOptions: (patch: Partial<AnonymizeOptions>) => void;
+  onResetOptions: () => void;
+  focus?: boolean;
+  onApply: (request: ApplyRequest) => void;
+  onTryOther: () => void;
+  onNew: () => void;
+  /** The person saved the whole result (or every photo of it). */
+  onSaved: () => void;
+}
+
+/**
+ * The result: what was found, review and fix (photos: the regions over the original; video: the tracked faces),
+ * before/after, downloads, and the options, all applied together by re-rendering the originals.
+ */
+export function ResultView(props: Props) {
+  const { result, regions, originals, madeWith, options } = props;
+  const edits = useResultEdits(regions, madeWith, options, props.onOptions);
+  const { review, dispatch } = edits;
   const [selected, setSelected] = useState(0);
-  const count = result.kind === "images" ? result.items.length : 1;
-  const what = result.kind === "video" ? "the video" : count === 1 ? "the photo" : `${count} photos`;
-  const summary =
-    result.totalFaces === null ? `Done: ${what} processed.` : `${faces(result.totalFaces)} hidden in ${what}.`;
+  const [tab, setTab] = useState(result.kind === "images" && regions ? "review" : "compare");
+  const [savedPhotos, setSavedPhotos] = useState<Set<number>>(new Set());
+  const summary = useMemo(() => summarize(result, regions), [result, regions]);
+
+  const canApply = originals.length > 0;
+
+  const savePhoto = (index: number) => {
+    const next = new Set(savedPhotos).add(index);
+    setSavedPhotos(next);
+    if (result.kind === "images" && next.size === result.items.length) props.onSaved();
+  };
+  const markByHand = () => {
+    setTab("review");
+    // The frame exists once the tab has rendered.
+    requestAnimationFrame(() => document.querySelector<HTMLElement>("[data-testid=review-frame]")?.focus());
+  };
+
   const item = result.kind === "images" ? (result.items[selected] ?? result.items[0]) : undefined;
+  const file = item ? review.present.find((f) => f.index === item.index) : undefined;
 
   return (
-    <Card data-testid="result">
-      <CardHeader className="gap-3 sm:flex-row sm:items-center sm:justify-between">
-        <div className="flex items-start gap-3">
-          <CheckCircle2 className="mt-0.5 size-5 shrink-0 text-success" aria-hidden />
-          <div className="flex flex-col gap-1">
-            <CardTitle data-testid="result-summary">{summary}</CardTitle>
-            <CardDescription>
-              The result is kept in this page only; the server has already deleted it. Download it before you leave.
-            </CardDescription>
-          </div>
-        </div>
-        <div className="flex shrink-0 flex-wrap gap-2">
-          <Button asChild>
-            <a href={result.download.url} download={result.download.fileName} data-testid="download">
-              <Download aria-hidden /> Download {result.download.fileName.endsWith(".zip") ? "zip" : ""}
-              <span className="font-normal opacity-80">({formatBytes(result.download.size)})</span>
-            </a>
-          </Button>
-          <Button variant="outline" onClick={onMore}>
-            <RefreshCw aria-hidden /> Process more
-          </Button>
-        </div>
-      </CardHeader>
-      <CardContent className="flex flex-col gap-4">
-        {result.kind === "video" ? (
-          <video
-            src={result.url}
-            controls
-            playsInline
-            className="max-h-[70vh] w-full rounded-lg bg-black"
-            data-testid="result-video"
-            aria-label="The video with faces hidden"
-          />
-        ) : (
-          item && (
-            <>
-              <CompareSlider before={item.before} after={item.after} alt={item.name} />
-              <p className="flex items-center gap-2 text-sm text-muted-foreground">
-                <span className="truncate">{item.name}</span>
-                {item.faces !== null && (
-                  <Badge variant="secondary" data-testid="item-faces">
-                    <ScanFace aria-hidden /> {faces(item.faces)}
-                  </Badge>
-                )}
-              </p>
-              {result.items.length > 1 && (
-                <ul
-                  className="grid grid-cols-3 gap-2 sm:grid-cols-5"
-                  aria-label="Processed photos"
-                  data-testid="result-grid"
-                >
-                  {result.items.map((it, i) => (
-                    <li key={it.after}>
-                      <button
-                        type="button"
-                        onClick={() => setSelected(i)}
-                        aria-pressed={i === selected}
-                        aria-label={`Show ${it.name}${it.faces !== null ? `, ${faces(it.faces)}` : ""}`}
-                        className={cn(
-                          "relative block aspect-square w-full cursor-pointer overflow-hidden rounded-md border-2 border-transparent outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50",
-                          i === selected && "border-primary",
-                        )}
-                      >
-                        <img src={it.after} alt="" className="size-full object-cover" />
-                        {it.faces !== null && (
-                          <span className="absolute right-1 bottom-1 rounded bg-black/65 px-1.5 py-0.5 text-[11px] font-medium text-white">
-                            {faces(it.faces)}
-                          </span>
-                        )}
-                      </button>
-                    </li>
-                  ))}
-                </ul>
+    <div className="grid items-start gap-6 lg:grid-cols-[1fr_20rem] lg:grid-rows-[auto_1fr]">
+      <Card data-testid="result" className="min-w-0 lg:row-span-2">
+        <ResultSummary
+          result={result}
+          summary={summary}
+          focus={props.focus}
+          onSaved={props.onSaved}
+          onMarkByHand={regions ? markByHand : undefined}
+          onTryOther={props.onTryOther}
+          onNew={props.onNew}
+        />
+        <CardContent className="flex flex-col gap-4">
+          <Tabs value={tab} onValueChange={setTab} className="flex flex-col gap-3">
+            <TabsList aria-label="View" className="self-start">
+              {result.kind === "images" && regions && (
+                <TabsTrigger value="review" data-testid="tab-review">
+                  <ScanFace aria-hidden /> Review faces
+                </TabsTrigger>
               )}
-            </>
-          )
-        )}
-      </CardContent>
-    </Card>
+              <TabsTrigger value="compare" data-testid="tab-compare">
+                <Columns2 aria-hidden /> Before / after
+              </TabsTrigger>
+              {result.kind === "video" && regions?.kind === "video" && (
+                <TabsTrigger value="faces" data-testid="tab-faces">
+                  <Users aria-hidden /> Faces ({regions.tracks.length})
+                </TabsTrigger>
+              )}
+            </TabsList>
+            {item && file && (
+              <TabsContent value="review" onKeyDown={edits.undoKeys} tabIndex={-1}>
+                <PhotoReview
+                  key={file.index}
+                  file={file}
+                  src={item.before ?? item.after}
+                  name={item.name}
+                  dispatch={dispatch}
+                  canUndo={review.past.length > 0}
+                  canRedo={review.future.length > 0}
+                />
+              </TabsContent>
+            )}
+            <TabsContent value="compare" tabIndex={-1}>
+              {result.kind === "video" ? (
+                <VideoCompare result={result.url} original={result.original} />
+              ) : (
+                item && <PhotoCompare item={item} />
+              )}
+            </TabsContent>
+            {regions?.kind === "video" && (
+              <TabsContent value="faces" tabIndex={-1}>
+                <VideoReview
+                  doc={regions}
+                  original={originals[0] ?? null}
+                  hidden={edits.trackHidden}
+                  onToggle={edits.toggleTrack}
+                />
+              </TabsContent>
+            )}
+          </Tabs>
+          {result.kind === "images" && result.items.length > 1 && (
+            <PhotoGrid items={result.items} selected={selected} onSelect={setSelected} onSaved={savePhoto} />
+          )}
+        </CardContent>
+      </Card>
+      <div className="lg:col-start-2 lg:row-start-1">
+        <OptionsPanel
+          options={options}
+          modes={props.limits.modes}
+          shapes={props.limits.shapes}
+          onChange={props.onOptions}
+          onReset={props.onResetOptions}
+          description="Change them, then Apply to render again."
+        />
+      </div>
+      {edits.pending && (
+        <ApplyBar
+          className="lg:col-start-2 lg:row-start-2"
+          pending={edits.pending}
+          canApply={canApply}
+          onApply={() => props.onApply(edits.request())}
+          onDiscard={edits.discard}
+        />
+      )}
+    </div>
   );
 }

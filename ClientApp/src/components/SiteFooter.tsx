@@ -8,7 +8,7 @@ function plural(count: number, one: string, many: string): string {
 export function SiteFooter({ stats }: { stats: Stats | null }) {
   return (
     <footer className="border-t">
-      <div className="mx-auto flex max-w-5xl flex-col gap-3 px-4 py-6 text-sm text-muted-foreground sm:flex-row sm:items-center sm:justify-between sm:px-6">
+      <div className="mx-auto flex max-w-6xl flex-col gap-3 px-4 py-6 text-sm text-muted-foreground sm:flex-row sm:items-center sm:justify-between sm:px-6">
         {stats ? (
           <p data-testid="stats">
             <strong className="font-semibold text-foreground">{formatCount(stats.total_faces)}</strong>{" "}

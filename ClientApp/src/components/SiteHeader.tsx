@@ -17,7 +17,7 @@ export function SiteHeader({ health, queue, theme, dark, onCycleTheme }: Props) 
   const ThemeIcon = theme === "system" ? MonitorSmartphone : dark ? Moon : Sun;
   return (
     <header className="border-b bg-card/70 backdrop-blur supports-[backdrop-filter]:bg-card/60">
-      <div className="mx-auto flex max-w-5xl items-center gap-3 px-4 py-3 sm:px-6">
+      <div className="mx-auto flex max-w-6xl items-center gap-3 px-4 py-3 sm:px-6">
         <a
           href="/"
           className="flex items-center gap-2 rounded-md font-semibold outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50"

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
+import { ScriptedXhr } from "@/test/xhr";
 import { ApiError, createApiClient, fileNameFromDisposition, type AnonymizeOptions } from "./api";
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
@@ -24,17 +25,25 @@ describe("api client", () => {
     expect(fetch).toHaveBeenCalledWith("http://host/limits", expect.objectContaining({ credentials: "same-origin" }));
   });
 
-  it("uploads images as multipart `files` with the options as form fields", async () => {
-    const fetch = vi.fn(async (_url: string, _init?: RequestInit) =>
-      json(202, { status: "queued", data: { task_id: "abc", kind: "images", files: 2 } }),
+  it("uploads images as multipart `files` with the options as form fields, reporting the bytes sent", async () => {
+    const xhr = new ScriptedXhr(
+      { status: 202, body: { status: "queued", data: { task_id: "abc", kind: "images", files: 2 } } },
+      [
+        [10, 40],
+        [40, 40],
+      ],
     );
-    const client = createApiClient("", fetch);
+    const client = createApiClient("", vi.fn(), () => xhr);
     const files = [new File(["a"], "a.jpg"), new File(["b"], "b.png")];
-    await expect(client.uploadImages(files, options)).resolves.toEqual({ task_id: "abc", kind: "images", files: 2 });
-    const [url, init] = fetch.mock.calls[0]!;
-    expect(url).toBe("/blur");
-    expect(init?.method).toBe("POST");
-    const body = init?.body as FormData;
+    const sent: number[] = [];
+    await expect(client.uploadImages(files, options, { onUpload: (p) => sent.push(p.loaded) })).resolves.toEqual({
+      task_id: "abc",
+      kind: "images",
+      files: 2,
+    });
+    expect(sent).toEqual([10, 40]);
+    expect([xhr.method, xhr.url, xhr.withCredentials]).toEqual(["POST", "/blur", true]);
+    const body = xhr.body!;
     expect(body.getAll("files").map((f) => (f as File).name)).toEqual(["a.jpg", "b.png"]);
     expect(Object.fromEntries(["mode", "shape", "padding", "strength"].map((k) => [k, body.get(k)]))).toEqual({
       mode: "pixelate",
@@ -42,36 +51,57 @@ describe("api client", () => {
       padding: "0.35",
       strength: "42",
     });
+    expect(body.has("detect")).toBe(false);
+    expect(body.has("regions")).toBe(false);
+  });
+
+  it("sends the edited regions with detect=false when asked", async () => {
+    const xhr = new ScriptedXhr({ status: 202, body: { status: "queued", data: { task_id: "r", kind: "images" } } });
+    const regions = JSON.stringify({ kind: "images", files: [] });
+    await createApiClient("", vi.fn(), () => xhr).uploadImages([new File(["a"], "a.jpg")], options, {
+      regions,
+      detect: false,
+    });
+    expect(xhr.body!.get("detect")).toBe("false");
+    expect(xhr.body!.get("regions")).toBe(regions);
   });
 
   it("uploads a video as the `file` field to /blur/video", async () => {
-    const fetch = vi.fn(async (_url: string, _init?: RequestInit) =>
-      json(202, { status: "queued", data: { task_id: "v1", kind: "video" } }),
-    );
-    await createApiClient("", fetch).uploadVideo(new File(["v"], "clip.mp4"), options);
-    const [url, init] = fetch.mock.calls[0]!;
-    expect(url).toBe("/blur/video");
-    expect(((init?.body as FormData).get("file") as File).name).toBe("clip.mp4");
+    const xhr = new ScriptedXhr({ status: 202, body: { status: "queued", data: { task_id: "v1", kind: "video" } } });
+    await createApiClient("", vi.fn(), () => xhr).uploadVideo(new File(["v"], "clip.mp4"), options);
+    expect(xhr.url).toBe("/blur/video");
+    expect((xhr.body!.get("file") as File).name).toBe("clip.mp4");
   });
 
   it("turns an error envelope into an ApiError with code, message, details and the rate limit's wait", async () => {
-    const fetch = vi.fn(async () =>
-      json(
-        429,
-        {
-          status: "error",
-          code: "rate_limited",
-          message: "Too many uploads; try again in 17 s.",
-          details: { retry_after_seconds: 17 },
-        },
-        { "Retry-After": "17" },
-      ),
-    );
-    const error = await createApiClient("", fetch)
+    const xhr = new ScriptedXhr({
+      status: 429,
+      body: {
+        status: "error",
+        code: "rate_limited",
+        message: "Too many uploads; try again in 17 s.",
+        details: { retry_after_seconds: 17 },
+      },
+      headers: { "Retry-After": "17" },
+    });
+    const error = await createApiClient("", vi.fn(), () => xhr)
       .uploadImages([new File(["a"], "a.jpg")], options)
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ status: 429, code: "rate_limited", retryAfterSeconds: 17 });
+  });
+
+  it("reports a broken upload as network_error and an aborted one as an AbortError", async () => {
+    const broken = createApiClient("", vi.fn(), () => new ScriptedXhr("fail"));
+    await expect(broken.uploadImages([new File(["a"], "a.jpg")], options)).rejects.toMatchObject({
+      code: "network_error",
+    });
+    const controller = new AbortController();
+    const hanging = createApiClient("", vi.fn(), () => new ScriptedXhr("hang"));
+    const upload = hanging.uploadVideo(new File(["v"], "v.mp4"), options, { signal: controller.signal });
+    controller.abort();
+    await expect(upload).rejects.toMatchObject({ name: "AbortError" });
+    expect(ScriptedXhr.last?.aborted).toBe(true);
   });
 
   it("uses Retry-After when the body has no wait", async () => {
@@ -160,6 +190,49 @@ describe("api client", () => {
       checks: { queue: "down" },
       message: "Unavailable: queue.",
     });
+  });
+
+  it("reads the regions (202 while pending) and cancels with DELETE, a 404 counting as already gone", async () => {
+    const doc = { kind: "images", files: [{ index: 0, name: "a.jpg", width: 10, height: 8, regions: [] }] };
+    const answers = [json(202, { status: "processing", data: {} }), json(200, { status: "ok", data: doc })];
+    const calls: [string, string | undefined][] = [];
+    const client = createApiClient("", async (url, init) => {
+      calls.push([url, init?.method]);
+      return init?.method === "DELETE"
+        ? new Response(null, { status: calls.length > 3 ? 404 : 204 })
+        : answers.shift()!;
+    });
+    await expect(client.getRegions("t")).resolves.toBeNull();
+    await expect(client.getRegions("t")).resolves.toEqual(doc);
+    await client.cancel("t");
+    await client.cancel("t");
+    expect(calls).toEqual([
+      ["/results/t/regions", undefined],
+      ["/results/t/regions", undefined],
+      ["/results/t", "DELETE"],
+      ["/results/t", "DELETE"],
+    ]);
+  });
+
+  it("reports the result's bytes as they arrive", async () => {
+    const parts = [new Uint8Array(3), new Uint8Array(5)];
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const next = parts.shift();
+        if (next) controller.enqueue(next);
+        else controller.close();
+      },
+    });
+    const response = new Response(body, {
+      status: 200,
+      headers: { "Content-Type": "image/png", "Content-Length": "8", "X-Faces-Detected": "1" },
+    });
+    const seen: string[] = [];
+    const poll = await createApiClient("", async () => response).getResult("t", undefined, (p) =>
+      seen.push(`${p.loaded}/${p.total}`),
+    );
+    expect(seen).toEqual(["0/8", "3/8", "8/8"]);
+    expect(poll.status === "done" && poll.result.blob.size).toBe(8);
   });
 
   it("reads file names from Content-Disposition", () => {

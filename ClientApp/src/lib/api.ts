@@ -1,5 +1,8 @@
 // The FaceBlur REST API as the page uses it. Every answer is an envelope; every failure becomes an ApiError.
 
+import { parseRegions, type RegionsDoc } from "./regions";
+import { browserXhr, postForm, readWithProgress, type OnTransfer, type XhrFactory } from "./transfer";
+
 export type Mode = "blur" | "pixelate" | "solid";
 export type Shape = "ellipse" | "rect";
 
@@ -122,6 +125,16 @@ interface Envelope<T> {
   details?: Record<string, unknown>;
 }
 
+/** What an upload may carry besides the files and options, and how it reports its bytes. */
+export interface UploadExtras {
+  signal?: AbortSignal;
+  onUpload?: OnTransfer;
+  /** The `regions` field (JSON in the regions schema). */
+  regions?: string;
+  /** false: hide exactly the given regions, run no detector. */
+  detect?: boolean;
+}
+
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
 export interface ApiClient {
@@ -130,13 +143,24 @@ export interface ApiClient {
   getQueue(signal?: AbortSignal): Promise<QueueInfo>;
   /** Null when this server has no /stats (404). */
   getStats(signal?: AbortSignal): Promise<Stats | null>;
-  uploadImages(files: File[], options: AnonymizeOptions, signal?: AbortSignal): Promise<Accepted>;
-  uploadVideo(file: File, options: AnonymizeOptions, signal?: AbortSignal): Promise<Accepted>;
-  /** One poll of a job; a "done" answer carries the bytes, which the server serves only once. */
-  getResult(taskId: string, signal?: AbortSignal): Promise<JobPoll>;
+  uploadImages(files: File[], options: AnonymizeOptions, extras?: UploadExtras): Promise<Accepted>;
+  uploadVideo(file: File, options: AnonymizeOptions, extras?: UploadExtras): Promise<Accepted>;
+  /**
+   * One poll of a job; a "done" answer carries the bytes, which the server serves only once (`onDownload` reports them
+   * as they arrive).
+   */
+  getResult(taskId: string, signal?: AbortSignal, onDownload?: OnTransfer): Promise<JobPoll>;
+  /** The regions the job hid; null while the job runs or when the answer is not the schema. */
+  getRegions(taskId: string, signal?: AbortSignal): Promise<RegionsDoc | null>;
+  /** Cancels a job (DELETE): a queued one never runs, a running one stops, its files are deleted. */
+  cancel(taskId: string): Promise<void>;
 }
 
-export function createApiClient(baseUrl = "", fetchImpl: FetchLike = (input, init) => fetch(input, init)): ApiClient {
+export function createApiClient(
+  baseUrl = "",
+  fetchImpl: FetchLike = (input, init) => fetch(input, init),
+  xhr: XhrFactory = browserXhr,
+): ApiClient {
   async function send(path: string, init: RequestInit = {}): Promise<Response> {
     try {
       return await fetchImpl(baseUrl + path, { credentials: "same-origin", ...init });
@@ -156,13 +180,29 @@ export function createApiClient(baseUrl = "", fetchImpl: FetchLike = (input, ini
     return { envelope, response, data: envelope.data };
   }
 
-  function form(options: AnonymizeOptions): FormData {
+  function form(options: AnonymizeOptions, extras: UploadExtras): FormData {
     const body = new FormData();
     body.set("mode", options.mode);
     body.set("shape", options.shape);
     body.set("padding", String(options.padding));
     body.set("strength", String(Math.round(options.strength)));
+    if (extras.detect !== undefined) body.set("detect", String(extras.detect));
+    if (extras.regions !== undefined) body.set("regions", extras.regions);
     return body;
+  }
+
+  async function upload(path: string, body: FormData, extras: UploadExtras): Promise<Accepted> {
+    let response: Response;
+    try {
+      response = await postForm(baseUrl + path, body, { signal: extras.signal, onUpload: extras.onUpload, xhr });
+    } catch (error) {
+      if (isAbortError(error)) throw error;
+      throw new ApiError(0, "network_error", "The server could not be reached.");
+    }
+    if (response.status >= 300) throw await toError(response);
+    const envelope = await readEnvelope<Accepted>(response);
+    if (!envelope?.data) throw new ApiError(response.status, "bad_response", "The server's answer could not be read.");
+    return envelope.data;
   }
 
   return {
@@ -196,19 +236,32 @@ export function createApiClient(baseUrl = "", fetchImpl: FetchLike = (input, ini
       return envelope?.data ?? null;
     },
 
-    async uploadImages(files, options, signal) {
-      const body = form(options);
+    async uploadImages(files, options, extras = {}) {
+      const body = form(options, extras);
       for (const file of files) body.append("files", file, file.name);
-      return (await json<Accepted>("/blur", { method: "POST", body, signal })).data;
+      return upload("/blur", body, extras);
     },
 
-    async uploadVideo(file, options, signal) {
-      const body = form(options);
+    async uploadVideo(file, options, extras = {}) {
+      const body = form(options, extras);
       body.append("file", file, file.name);
-      return (await json<Accepted>("/blur/video", { method: "POST", body, signal })).data;
+      return upload("/blur/video", body, extras);
     },
 
-    async getResult(taskId, signal) {
+    async getRegions(taskId, signal) {
+      const response = await send(`/results/${encodeURIComponent(taskId)}/regions`, { signal, cache: "no-store" });
+      if (response.status === 202) return null;
+      if (!response.ok) throw await toError(response);
+      return parseRegions((await readEnvelope<unknown>(response))?.data);
+    },
+
+    async cancel(taskId) {
+      const response = await send(`/results/${encodeURIComponent(taskId)}`, { method: "DELETE" });
+      // 404: already gone (finished and expired, or cancelled before): nothing left to stop.
+      if (!response.ok && response.status !== 404) throw await toError(response);
+    },
+
+    async getResult(taskId, signal, onDownload) {
       const response = await send(`/results/${encodeURIComponent(taskId)}`, { signal, cache: "no-store" });
       if (response.status === 202) {
         const envelope = await readEnvelope<{ progress?: number; stage?: string; queue_position?: number | null }>(
@@ -223,7 +276,14 @@ export function createApiClient(baseUrl = "", fetchImpl: FetchLike = (input, ini
         };
       }
       if (response.status !== 200) throw await toError(response);
-      const blob = await response.blob();
+      let blob: Blob;
+      try {
+        blob = await readWithProgress(response, onDownload);
+      } catch (error) {
+        if (isAbortError(error)) throw error;
+        // A download broken off midway is not a delivery: the server keeps the result for another try.
+        throw new ApiError(0, "network_error", "The download of the result broke off.");
+      }
       const faces = response.headers.get("X-Faces-Detected");
       const contentType = response.headers.get("Content-Type")?.split(";")[0]?.trim() || blob.type;
       return {

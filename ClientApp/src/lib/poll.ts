@@ -1,8 +1,11 @@
 import { ApiError, isAbortError, type ApiClient, type JobPoll, type JobResult } from "./api";
+import type { OnTransfer } from "./transfer";
 
 export interface PollOptions {
   signal?: AbortSignal;
   onUpdate?: (poll: Extract<JobPoll, { status: "pending" | "processing" }>) => void;
+  /** The result's bytes as they arrive (its own stage: a large video takes a while). */
+  onDownload?: OnTransfer;
   /** First delay between polls (ms); it grows by `factor` up to `maxDelay` while the job runs. */
   initialDelay?: number;
   factor?: number;
@@ -24,6 +27,7 @@ export async function pollJob(client: ApiClient, taskId: string, options: PollOp
   const {
     signal,
     onUpdate,
+    onDownload,
     initialDelay = 400,
     factor = 1.5,
     maxDelay = 2500,
@@ -37,7 +41,7 @@ export async function pollJob(client: ApiClient, taskId: string, options: PollOp
     signal?.throwIfAborted();
     let poll: JobPoll;
     try {
-      poll = await client.getResult(taskId, signal);
+      poll = await client.getResult(taskId, signal, onDownload);
     } catch (error) {
       if (isAbortError(error) || signal?.aborted) throw error;
       if (error instanceof ApiError && transient.has(error.code) && ++errors < maxConsecutiveErrors) {

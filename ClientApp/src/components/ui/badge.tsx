@@ -11,7 +11,7 @@ const badgeVariants = cva(
         secondary: "border-transparent bg-secondary text-secondary-foreground",
         outline: "text-foreground",
         success: "border-success/30 bg-success/10 text-success",
-        warning: "border-warning/30 bg-warning/10 text-warning",
+        warning: "border-warning/40 bg-warning/10 text-warning-foreground",
         destructive: "border-destructive/30 bg-destructive/10 text-destructive",
       },
     },
