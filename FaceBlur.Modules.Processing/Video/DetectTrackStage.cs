@@ -88,10 +88,7 @@ internal sealed class DetectTrackStage(
             return;
         }
 
-        var (a, b) = (regions[index].Box, box.Box);
-        var (left, top) = (Math.Min(a.X, b.X), Math.Min(a.Y, b.Y));
-        var (right, bottom) = (Math.Max(a.Right, b.Right), Math.Max(a.Bottom, b.Bottom));
-        regions[index] = box with { Box = new FaceBox(left, top, right - left, bottom - top, Math.Max(a.Score, b.Score)) };
+        regions[index] = box with { Box = FrameEdges.Union(regions[index].Box, box.Box) };
     }
 
     /// <summary>The box <paramref name="share"/> of the way from <paramref name="a"/> to <paramref name="b"/>.</summary>

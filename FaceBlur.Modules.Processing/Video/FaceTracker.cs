@@ -63,14 +63,14 @@ internal sealed class FaceTracker(int holdFrames, int width = int.MaxValue, int 
             {
                 matchedDetection[d] = true;
                 var (lastSeen, lastBox) = (tracks[t].LastSeen, tracks[t].Box);
-                if (tracks[t].Observe(frame, detections[d]))
+                if (tracks[t].Observe(frame, detections[d], EdgesOf(detections[d]), width, height))
                 {
                     ConfirmedTracks++;
                 }
 
                 if (frame - lastSeen > 1)
                 {
-                    backfills.Add(new Backfill(new TrackedBox(tracks[t].Id, detections[d]), lastSeen, lastBox));
+                    backfills.Add(new Backfill(new TrackedBox(tracks[t].Id, tracks[t].Box), lastSeen, lastBox));
                 }
             }
 
@@ -78,17 +78,17 @@ internal sealed class FaceTracker(int holdFrames, int width = int.MaxValue, int 
             {
                 if (!matchedDetection[d])
                 {
-                    var track = new Track(nextId++, frame, detections[d]);
+                    var track = new Track(nextId++, frame, detections[d], EdgesOf(detections[d]));
                     tracks.Add(track);
                     backfills.Add(new Backfill(new TrackedBox(track.Id, detections[d]), long.MinValue));
                 }
             }
         }
 
-        tracks.RemoveAll(t => frame - t.LastSeen > (EdgesOf(t.Box) != Edges.None ? 2 * holdFrames : holdFrames));
+        tracks.RemoveAll(t => frame - t.LastSeen > (t.Edges != Edges.None ? 2 * holdFrames : holdFrames));
         foreach (var track in tracks)
         {
-            var box = track.LastSeen == frame ? track.Box : FrameEdges.StretchTo(track.Predict(frame, grow: true), EdgesOf(track.Box), width, height);
+            var box = track.LastSeen == frame ? track.Box : track.Held(frame, width, height);
             regions.Add(new TrackedBox(track.Id, box));
         }
 
@@ -157,7 +157,13 @@ internal sealed class FaceTracker(int holdFrames, int width = int.MaxValue, int 
         return distance < reach && ratio < 4 ? 0.05f * (1 - distance / reach) + 0.001f : 0;
     }
 
-    private sealed class Track(int id, long frame, FaceBox box)
+    /// <summary>
+    /// One face over time. A detection of a face cut by the frame's edge is its visible part: its size and centre follow
+    /// how much of the face shows, not how the face moves. So the velocity is learnt only from detections clear of the
+    /// edges, and a detection at an edge is given the size the face had before it reached the edge (see
+    /// <see cref="FrameEdges.KeepWholeSize"/>).
+    /// </summary>
+    private sealed class Track(int id, long frame, FaceBox box, Edges edges)
     {
         private float vx;
         private float vy;
@@ -165,27 +171,61 @@ internal sealed class FaceTracker(int holdFrames, int width = int.MaxValue, int 
         private float vh;
         private int hits = 1;
 
+        /// <summary>Whether the velocity has been measured (between two detections clear of the edges).</summary>
+        private bool moving;
+
         public int Id { get; } = id;
 
         public FaceBox Box { get; private set; } = box;
 
         public long LastSeen { get; private set; } = frame;
 
-        /// <summary>Takes a new measurement; true when this makes the track confirmed (second hit).</summary>
-        public bool Observe(long frame, FaceBox detection)
+        /// <summary>The edges of the frame the last detection reached.</summary>
+        public Edges Edges { get; private set; } = edges;
+
+        /// <summary>The face's size in its last detection clear of the edges (none yet: zero).</summary>
+        private (float Width, float Height) wholeSize = edges == Edges.None ? (box.Width, box.Height) : (0, 0);
+
+        /// <summary>Takes a new measurement reaching <paramref name="edges"/>; true when this makes the track confirmed (second hit).</summary>
+        public bool Observe(long frame, FaceBox detection, Edges edges, int width, int height)
         {
-            var dt = Math.Max(1, frame - LastSeen);
-            var (cx, cy) = Center(Box);
-            var (nx, ny) = Center(detection);
-            var k = hits == 1 ? 1f : VelocitySmoothing;
-            vx = k * (nx - cx) / dt + (1 - k) * vx;
-            vy = k * (ny - cy) / dt + (1 - k) * vy;
-            vw = k * (detection.Width - Box.Width) / dt + (1 - k) * vw;
-            vh = k * (detection.Height - Box.Height) / dt + (1 - k) * vh;
-            Box = detection;
-            LastSeen = frame;
+            if (edges == Edges.None && Edges == Edges.None)
+            {
+                var dt = Math.Max(1, frame - LastSeen);
+                var (cx, cy) = Center(Box);
+                var (nx, ny) = Center(detection);
+                var k = moving ? VelocitySmoothing : 1f;
+                vx = k * (nx - cx) / dt + (1 - k) * vx;
+                vy = k * (ny - cy) / dt + (1 - k) * vy;
+                vw = k * (detection.Width - Box.Width) / dt + (1 - k) * vw;
+                vh = k * (detection.Height - Box.Height) / dt + (1 - k) * vh;
+                moving = true;
+            }
+
+            wholeSize = edges == Edges.None ? (detection.Width, detection.Height) : wholeSize;
+            Box = FrameEdges.KeepWholeSize(detection, edges, wholeSize, width, height);
+            (Edges, LastSeen) = (edges, frame);
             hits++;
             return hits == 2;
+        }
+
+        /// <summary>
+        /// Where the face is hidden in <paramref name="frame"/> while the detector does not see it: its predicted box.
+        /// A face last seen at an edge may have stopped there, partly outside, as well as gone on at its earlier speed
+        /// (or left): it is hidden both where it was last seen and where it would be, grown, and stretched to that edge.
+        /// </summary>
+        public FaceBox Held(long frame, int width, int height)
+        {
+            var predicted = Predict(frame, grow: true);
+            if (Edges == Edges.None)
+            {
+                return predicted;
+            }
+
+            var factor = 1 + Math.Min(MaxGrowth, GrowthPerFrame * (frame - LastSeen));
+            var (w, h) = (Box.Width * factor, Box.Height * factor);
+            var stayed = new FaceBox(Box.X - (w - Box.Width) / 2, Box.Y - (h - Box.Height) / 2, w, h, Box.Score);
+            return FrameEdges.StretchTo(FrameEdges.Union(predicted, stayed), Edges, width, height);
         }
 
         /// <summary>The box moved to <paramref name="frame"/> by the velocity; grown for the frames it was not seen.</summary>

@@ -41,4 +41,52 @@ internal static class FrameEdges
         bottom = edges.HasFlag(Edges.Bottom) ? Math.Max(bottom, height) : bottom;
         return new FaceBox(left, top, right - left, bottom - top, box.Score);
     }
+
+    /// <summary>
+    /// A detection reaching <paramref name="edges"/> given at least the size the face had before it reached them
+    /// (<paramref name="wholeSize"/>; zero for a face first seen at the edge): the detector sees only the part inside the
+    /// picture, which shrinks as the face leaves, while the face does not. Across an edge the box keeps its inner side
+    /// and reaches out to the edge (the face's hidden part lies there); along it, it grows about its centre.
+    /// </summary>
+    public static FaceBox KeepWholeSize(FaceBox detection, Edges edges, (float Width, float Height) wholeSize, int width, int height)
+    {
+        if (edges == Edges.None)
+        {
+            return detection;
+        }
+
+        var (left, top, right, bottom) = (detection.X, detection.Y, detection.Right, detection.Bottom);
+        (left, right) = Widen(left, right, wholeSize.Width, edges.HasFlag(Edges.Left), edges.HasFlag(Edges.Right));
+        (top, bottom) = Widen(top, bottom, wholeSize.Height, edges.HasFlag(Edges.Top), edges.HasFlag(Edges.Bottom));
+        return StretchTo(new FaceBox(left, top, right - left, bottom - top, detection.Score), edges, width, height);
+    }
+
+    /// <summary>The smallest box holding both.</summary>
+    public static FaceBox Union(FaceBox a, FaceBox b)
+    {
+        var (left, top) = (Math.Min(a.X, b.X), Math.Min(a.Y, b.Y));
+        var (right, bottom) = (Math.Max(a.Right, b.Right), Math.Max(a.Bottom, b.Bottom));
+        return new FaceBox(left, top, right - left, bottom - top, Math.Max(a.Score, b.Score));
+    }
+
+    /// <summary>
+    /// The span <paramref name="low"/>..<paramref name="high"/> made at least <paramref name="size"/> long: from the low
+    /// end when the span is at the high edge (its inner side is the low end), from the high end when at the low edge,
+    /// about its centre when at both or neither.
+    /// </summary>
+    private static (float Low, float High) Widen(float low, float high, float size, bool atLow, bool atHigh)
+    {
+        var missing = size - (high - low);
+        if (missing <= 0)
+        {
+            return (low, high);
+        }
+
+        return (atLow, atHigh) switch
+        {
+            (false, true) => (low, high + missing),
+            (true, false) => (low - missing, high),
+            _ => (low - missing / 2, high + missing / 2),
+        };
+    }
 }

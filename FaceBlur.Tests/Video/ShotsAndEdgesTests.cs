@@ -91,6 +91,34 @@ public sealed class ShotsAndEdgesTests
         coverage.UncoveredFrames.Should().Be(0, $"worst coverage {coverage.WorstCoverage:0.00}");
     }
 
+    [TestCase("left", 0.45, 0.5, -0.015, 0.5)]
+    [TestCase("right", 0.55, 0.5, 1.021, 0.5)]
+    [TestCase("top", 0.5, 0.6, 0.5, 0.183)]
+    [TestCase("bottom", 0.5, 0.4, 0.5, 0.995)]
+    public async Task A_face_that_stops_partly_outside_the_picture_stays_hidden_until_it_comes_back(
+        string edge, double insideX, double insideY, double edgeX, double edgeY)
+    {
+        // A person walks to the edge of the picture (18 px per frame), stays there for 0.4 s with most of the face
+        // outside (2008_001009's faces 24-43% inside at the left and right edges, one of them at the top or bottom:
+        // 8-27 px showing), then walks back. The detector sees only the visible part, and only while half of a face is
+        // inside: while the face stays at the edge it is lost, and the hidden box must stay where the face stopped
+        // rather than go on at the speed it came with. The three shots share one backdrop: no cut.
+        Shot[] shots =
+        [
+            new(0, 0.3125, 0, [new(2, 0.8, insideX, insideY, edgeX, edgeY)]),
+            new(0.3125, 0.5625, 0, [new(2, 0.8, edgeX, edgeY, edgeX, edgeY)]),
+            new(0.5625, 1, 0, [new(2, 0.8, edgeX, edgeY, insideX, insideY)]),
+        ];
+        var detector = new PartlyInsideDetector(480, 360, 0.5);
+
+        var (truth, result) = await AnonymizeAsync($"stop-{edge}", shots, 1.6, detector, new VideoOptions { DetectionParallelism = 1 }, detector);
+
+        var straddling = truth.Faces.Skip(13).Take(10).Count(faces => faces.Any(f => f.X < 0 || f.Y < 0 || f.Right > 480 || f.Bottom > 360));
+        straddling.Should().Be(10, "a face is partly outside the picture while the person stays at the edge");
+        var coverage = ClipMeasures.Coverage(truth.Faces, ClipMeasures.RegionsByFrame(result.Tracks), Unpadded, 480, 360, minSide: 8);
+        coverage.UncoveredFrames.Should().Be(0, $"worst coverage {coverage.WorstCoverage:0.00}");
+    }
+
     [Test]
     public async Task At_4k_faces_of_51_and_60_px_are_hidden_in_every_frame()
     {
