@@ -10,8 +10,8 @@ namespace FaceBlur.Tests.Api;
 /// DELETE /results/{id} on both transports: a queued job never runs, a running video stops (no ffmpeg left, no file)
 /// and the worker takes the next job, a finished result is deleted unread, and the id is unknown afterwards.
 /// </summary>
-[TestFixture(Transport.InProcess)]
-[TestFixture(Transport.RabbitMqRedis)]
+[TestFixture(Transport.InProcess, Category = TestCategory.Integration)]
+[TestFixture(Transport.RabbitMqRedis, Category = TestCategory.Integration)]
 [NonParallelizable]
 public class CancelTests(Transport transport)
 {

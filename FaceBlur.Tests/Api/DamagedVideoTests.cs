@@ -10,6 +10,7 @@ namespace FaceBlur.Tests.Api;
 /// video codec) is 415 <c>unsupported_media_type</c>, like bytes that are no video at all. Nothing is left on disk.
 /// </summary>
 [NonParallelizable]
+[Integration]
 public class DamagedVideoTests
 {
     private static byte[] _video = null!;

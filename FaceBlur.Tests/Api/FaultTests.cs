@@ -13,6 +13,7 @@ namespace FaceBlur.Tests.Api;
 /// away (a redis-server of the test's own), and two instances sharing everything.
 /// </summary>
 [NonParallelizable]
+[Integration]
 public partial class FaultTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);

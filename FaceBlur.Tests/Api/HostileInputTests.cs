@@ -14,6 +14,7 @@ namespace FaceBlur.Tests.Api;
 /// the client's name, no connection to 127.0.0.1:9 (where the playlists point), and <c>/health</c> still answers 200.
 /// </summary>
 [NonParallelizable]
+[Integration]
 public class HostileInputTests
 {
     /// <summary>Status 202: accepted at upload, then the job must end (200 or 422 task_failed), never 500.</summary>

@@ -8,8 +8,8 @@ using OpenCvSharp;
 namespace FaceBlur.Tests.Api;
 
 /// <summary>Upload → poll → download, the same flow against the in-process mode and real RabbitMQ + Redis.</summary>
-[TestFixture(Transport.InProcess)]
-[TestFixture(Transport.RabbitMqRedis)]
+[TestFixture(Transport.InProcess, Category = TestCategory.Integration)]
+[TestFixture(Transport.RabbitMqRedis, Category = TestCategory.Integration)]
 [NonParallelizable]
 public class JobFlowTests(Transport transport)
 {

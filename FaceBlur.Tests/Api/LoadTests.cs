@@ -9,6 +9,7 @@ namespace FaceBlur.Tests.Api;
 /// measured by the bench, not asserted here.)
 /// </summary>
 [NonParallelizable]
+[Integration]
 public class LoadTests
 {
     [Test]

@@ -10,6 +10,7 @@ namespace FaceBlur.Tests.Api;
 /// <c>task_failed</c>) within its time, nothing may be left on disk, and the app must stay healthy.
 /// </summary>
 [NonParallelizable]
+[Integration]
 public class MutationFuzzTests
 {
     private const int Seed = 20261124;

@@ -10,8 +10,8 @@ namespace FaceBlur.Tests.Api;
 /// detect=false it gives the same pixels), a kept face stays visible, a given region is hidden, and every invalid
 /// regions field is refused before anything is queued, naming its path.
 /// </summary>
-[TestFixture(Transport.InProcess)]
-[TestFixture(Transport.RabbitMqRedis)]
+[TestFixture(Transport.InProcess, Category = TestCategory.Unit)]
+[TestFixture(Transport.RabbitMqRedis, Category = TestCategory.Integration)]
 [NonParallelizable]
 public class PhotoRegionsTests(Transport transport)
 {

@@ -13,6 +13,7 @@ namespace FaceBlur.Tests.Api;
 /// stay hidden. Invalid video regions are refused naming their path.
 /// </summary>
 [NonParallelizable]
+[Integration]
 public class VideoRegionsTests
 {
     private FaceBlurFactory _factory = null!;

@@ -9,6 +9,7 @@ namespace FaceBlur.Tests.Cli;
 /// The command line as a user runs it, on folders: the real process (<c>dotnet faceblur.dll</c>) on eval photos and a
 /// clip made with ffmpeg, its output files, report and exit code.
 /// </summary>
+[Integration]
 public class CliFolderTests
 {
     private string dir = "";

@@ -2,10 +2,12 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using FaceBlur.Modules.Processing.Detection;
 using FaceBlur.Tests.Video;
+using FaceBlur.Tests.Support;
 
 namespace FaceBlur.Tests.Detection;
 
 /// <summary>The threads the tiles of photos run on: below request handling when asked, all jobs run, failures surface.</summary>
+[Unit]
 public class DetectionThreadsTests
 {
     private static int NiceOfThisThread() =>

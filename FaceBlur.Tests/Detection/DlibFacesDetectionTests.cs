@@ -6,6 +6,7 @@ using OpenCvSharp;
 namespace FaceBlur.Tests.Detection;
 
 /// <summary>The easy evaluation set: with the default settings every face is found and hidden.</summary>
+[Unit]
 public class DlibFacesDetectionTests
 {
     /// <summary>

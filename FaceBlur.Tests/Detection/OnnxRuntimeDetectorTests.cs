@@ -8,6 +8,7 @@ using OpenCvSharp;
 namespace FaceBlur.Tests.Detection;
 
 /// <summary>The ONNX Runtime path of YuNet, which the video detector uses.</summary>
+[Unit]
 public class OnnxRuntimeDetectorTests
 {
     /// <summary>

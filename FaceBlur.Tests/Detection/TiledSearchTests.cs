@@ -8,6 +8,7 @@ using Microsoft.Extensions.Configuration;
 namespace FaceBlur.Tests.Detection;
 
 /// <summary>Large photos are searched in tiles at their own resolution and above: faces of every size, wherever they are.</summary>
+[Unit]
 public class TiledSearchTests
 {
     private static IReadOnlyList<FaceBox> Overlapping(IReadOnlyList<FaceBox> found, FaceBox face) =>

@@ -10,6 +10,7 @@ using OpenCvSharp;
 namespace FaceBlur.Tests.Images;
 
 /// <summary>The whole image pipeline on real photos: decode, orientation, detect, anonymize, encode, refusals.</summary>
+[Unit]
 public class ImageProcessorTests
 {
     private const string Photo = "2007_007763.jpg";

@@ -16,6 +16,7 @@ namespace FaceBlur.Tests.Privacy;
 /// a photo and a video, with the variable removed from its environment and a home directory of its own.
 /// </summary>
 [NonParallelizable]
+[Integration]
 public partial class NoPhoneHomeTests
 {
     /// <summary>Unpatched, ONNX Runtime's first upload came ~10 s after it initialised: the app lives longer than that.</summary>

@@ -1,10 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
 using FaceBlur.Modules.Processing.Video;
+using FaceBlur.Tests.Support;
 
 namespace FaceBlur.Tests.Video;
 
 /// <summary>Frame times read from ffprobe's packet listing (its JSON), and the Matroska stream that carries them to the encoder.</summary>
+[Integration]
 public class FrameTimesTests
 {
     [Test]

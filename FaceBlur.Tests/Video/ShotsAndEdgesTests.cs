@@ -13,6 +13,7 @@ namespace FaceBlur.Tests.Video;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
+[Integration]
 public sealed class ShotsAndEdgesTests
 {
     private static readonly AnonymizeOptions Unpadded = AnonymizeOptions.Default with { Padding = 0 };

@@ -11,6 +11,7 @@ namespace FaceBlur.Tests.Video;
 
 [TestFixture]
 [NonParallelizable]
+[Integration]
 public sealed class VideoAnonymizerTests
 {
     private const int Fps = 25;

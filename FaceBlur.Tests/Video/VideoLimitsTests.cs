@@ -11,6 +11,7 @@ namespace FaceBlur.Tests.Video;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
+[Integration]
 public sealed class VideoLimitsTests
 {
     private string dir = "";

@@ -11,6 +11,7 @@ namespace FaceBlur.Tests.Video;
 /// <summary>A video is inspected once (one ffprobe pass), and what that learned travels as JSON to the anonymizer.</summary>
 [TestFixture]
 [NonParallelizable]
+[Integration]
 public sealed class VideoSourceTests
 {
     /// <summary>The options a queue message is read with (see JobMessageSerializer): strict about nulls and required values.</summary>
