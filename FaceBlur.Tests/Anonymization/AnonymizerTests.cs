@@ -1,7 +1,7 @@
 using FaceBlur.Modules.Processing.Anonymization;
 using FaceBlur.Modules.Processing.Detection;
-using OpenCvSharp;
 using FaceBlur.Tests.Support;
+using OpenCvSharp;
 
 namespace FaceBlur.Tests.Anonymization;
 

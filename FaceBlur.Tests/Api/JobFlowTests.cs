@@ -1,6 +1,6 @@
 using System.IO.Compression;
 using System.Net;
-using FaceBlur.Bench.Evaluation;
+using FaceBlur.Testing.Evaluation;
 using FaceBlur.Tests.Support;
 using FaceBlur.Tests.Video;
 using OpenCvSharp;

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using FaceBlur.Modules.Processing.Detection;
-using FaceBlur.Tests.Video;
 using FaceBlur.Tests.Support;
+using FaceBlur.Tests.Video;
 
 namespace FaceBlur.Tests.Detection;
 

@@ -1,7 +1,7 @@
-using FaceBlur.Bench.Evaluation;
 using FaceBlur.Modules.Processing.Anonymization;
 using FaceBlur.Modules.Processing.Detection;
 using FaceBlur.Modules.Processing.Video;
+using FaceBlur.Testing.Evaluation;
 using FaceBlur.Tests.Support;
 using OpenCvSharp;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using FaceBlur.Bench.Evaluation;
 using FaceBlur.Modules.Processing.Anonymization;
 using FaceBlur.Modules.Processing.Detection;
+using FaceBlur.Testing.Evaluation;
 using FaceBlur.Tests.Support;
 using Microsoft.Extensions.Configuration;
 

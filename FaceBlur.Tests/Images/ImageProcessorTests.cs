@@ -1,9 +1,9 @@
 using System.Text;
-using FaceBlur.Bench.Evaluation;
 using FaceBlur.Modules.Processing.Anonymization;
 using FaceBlur.Modules.Processing.Detection;
 using FaceBlur.Modules.Processing.Images;
 using FaceBlur.Modules.Processing.Media;
+using FaceBlur.Testing.Evaluation;
 using FaceBlur.Tests.Support;
 using OpenCvSharp;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using FaceBlur.Modules.Processing.Images;
-using OpenCvSharp;
 using FaceBlur.Tests.Support;
+using OpenCvSharp;
 
 namespace FaceBlur.Tests.Images;
 

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
-using FaceBlur.Bench.Video;
 using FaceBlur.Modules.Processing.Anonymization;
 using FaceBlur.Modules.Processing.Detection;
 using FaceBlur.Modules.Processing.Media;
 using FaceBlur.Modules.Processing.Video;
+using FaceBlur.Testing.Video;
 using FaceBlur.Tests.Support;
 using OpenCvSharp;
 

@@ -3,8 +3,8 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
-using FaceBlur.Bench.Video;
 using FaceBlur.Modules.Processing.Detection;
+using FaceBlur.Testing.Video;
 using FaceBlur.Tests.Support;
 using OpenCvSharp;
 
