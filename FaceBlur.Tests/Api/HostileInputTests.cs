@@ -37,10 +37,10 @@ public class HostileInputTests
     public async Task Start()
     {
         // Made before anything is checked, so the tests' own temporary files are not counted.
-        Videos["mp4"] = await HostileMedia.VideoAsync("-c:v libx264 -pix_fmt yuv420p", "mp4", 96, 64, 1);
-        Videos["mp4-faststart"] = await HostileMedia.VideoAsync("-c:v libx264 -pix_fmt yuv420p", "mp4", 96, 64, 1, faststart: true);
-        Videos["avi"] = await HostileMedia.VideoAsync("-c:v mjpeg", "avi", 160, 120, 1);
-        Videos["mkv320"] = await HostileMedia.VideoAsync("-c:v ffv1", "mkv", 320, 240, 1);
+        Videos["mp4"] = await TestVideos.ColourBarsAsync(1, 96, 64);
+        Videos["mp4-faststart"] = await TestVideos.ColourBarsAsync(1, 96, 64, faststart: true);
+        Videos["avi"] = await TestVideos.ColourBarsAsync(1, 160, 120, "avi", "-c:v mjpeg");
+        Videos["mkv320"] = await TestVideos.ColourBarsAsync(1, 320, 240, "mkv", "-c:v ffv1");
 
         _trap = new Port9Trap();
         _root = Directory.CreateTempSubdirectory("faceblur-hostile-").FullName;

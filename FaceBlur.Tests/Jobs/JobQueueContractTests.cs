@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using FaceBlur.Modules.Processing.Jobs;
-
 using FaceBlur.Tests.Support;
 
 namespace FaceBlur.Tests.Jobs;

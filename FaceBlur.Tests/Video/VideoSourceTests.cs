@@ -31,7 +31,7 @@ public sealed class VideoSourceTests
         dir = Path.Combine(Path.GetTempPath(), "faceblur-video-source-tests-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         moving = Path.Combine(dir, "moving.mp4");
-        movingFrames = VideoTestMedia.Create(moving, VideoTestMedia.MovingFace(seconds: 1)).Count;
+        movingFrames = TestVideos.Create(moving, TestVideos.MovingFace(seconds: 1)).Count;
     }
 
     [OneTimeTearDown]
