@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import { compareInBrowser, dlibDir, groundTruth, openBrowser, screenshot } from "./support";
+import { unsureScore } from "../src/lib/regions";
 
 type Browser = Awaited<ReturnType<typeof openBrowser>>;
 const baseUrl = inject("baseUrl");
@@ -86,7 +87,18 @@ describe("photos", () => {
 
   it("processes several photos into a grid with faces per photo and a zip", async () => {
     const { page } = browser;
-    const names = ["2008_001009.jpg", "2008_001322.jpg", "2009_004587.jpg", "2008_002079.jpg", "2007_007763.jpg"];
+    const names = ["2008_001009.jpg", "2008_001322.jpg", "2009_004587.jpg", "2008_004176.jpg", "2007_007763.jpg"];
+    // The regions export the page reads: how many faces it must mark unsure follows from the detector's own scores.
+    const exported = new Promise<{ files: { regions: { score?: number; source: string }[] }[] }>((resolve) =>
+      page.on("response", (r) => {
+        if (/\/results\/[^/]+\/regions$/.test(new URL(r.url()).pathname))
+          void r
+            .json()
+            .then((body: { data: { files: { regions: { score?: number; source: string }[] }[] } }) =>
+              resolve(body.data),
+            );
+      }),
+    );
     await page.goto(baseUrl);
     await page.getByTestId("file-input").setInputFiles(names.map(photo));
     await expect.poll(() => page.getByRole("list", { name: "Chosen files" }).getByRole("listitem").count()).toBe(5);
@@ -113,11 +125,15 @@ describe("photos", () => {
     expect(Number(/^(\d+)/.exec(summary)?.[1])).toBe(perPhoto.reduce((a, b) => a + b, 0));
     await grid.nth(2).click();
     expect(await grid.nth(2).getAttribute("aria-pressed")).toBe("true");
-    // A face the detector was unsure of (2008_002079.jpg has one) is marked for the person to check.
+    // Faces the detector was unsure of (2008_004176.jpg has small, low-score ones) are marked for the person to check.
+    const unsure = (await exported).files[3].regions.filter(
+      (r) => r.source === "detector" && (r.score ?? 1) < unsureScore,
+    ).length;
+    expect(unsure).toBeGreaterThan(0);
     await grid.nth(3).click();
-    expect(await page.getByTestId("review-counts").textContent()).toMatch(/, 1 unsure/);
-    expect(await page.getByTestId("review-frame").getByText("unsure, please check").count()).toBe(1);
-    expect(await page.getByTestId("result-advice").textContent()).toMatch(/^1 is unsure\./);
+    expect(await page.getByTestId("review-counts").textContent()).toContain(`, ${unsure} unsure`);
+    expect(await page.getByTestId("review-frame").getByText("unsure, please check").count()).toBe(unsure);
+    expect(await page.getByTestId("result-advice").textContent()).toMatch(new RegExp(`^${unsure} (is|are) unsure\\.`));
     await screenshot(page, "06-result-grid");
 
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download").click()]);

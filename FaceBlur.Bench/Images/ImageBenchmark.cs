@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using FaceBlur.Modules.Processing.Anonymization;
 using FaceBlur.Modules.Processing.Images;
+using FaceBlur.Modules.Processing.Regions;
 using OpenCvSharp;
 
 namespace FaceBlur.Bench.Images;
@@ -10,10 +11,13 @@ namespace FaceBlur.Bench.Images;
 /// runs with the detection time alone and the CPU time of the process (all its threads: on a busy machine, the CPU time
 /// over the cores is what the run would take alone), then throughput with one worker per core, as the service's workers
 /// run. Each case also shows what its detection searched (per tiled level: scale, tiles searched of all, passes).
+/// With <c>noDetect</c>, the timed runs are the "Apply" of a review: the regions one detecting run exported are sent
+/// back with detect=false, so no detector runs (the case's name gains <c>_no_detect</c>).
 /// </summary>
 internal static class ImageBenchmark
 {
-    public static int Run(ImageProcessor processor, IReadOnlyList<string> sourceImages, string crowdImage, int repeats, string? only, Func<string> lastSearch, TextWriter output)
+    public static int Run(
+        ImageProcessor processor, IReadOnlyList<string> sourceImages, string crowdImage, int repeats, string? only, bool noDetect, Func<string> lastSearch, TextWriter output)
     {
         // Composed from the dlib photos (few, large faces), and a crowd photo of a phone's size (hundreds of small faces).
         var cases = new (string Name, Func<byte[]> Jpeg)[]
@@ -29,11 +33,16 @@ internal static class ImageBenchmark
             _ = lastSearch(); // forget the previous case's search
 
             // Warm-up: detector instances for this size, JIT, allocator.
-            var faces = 0;
+            ProcessedImage detected = null!;
             for (var i = 0; i < 2; i++)
             {
-                faces = processor.Process(jpeg, AnonymizeOptions.Default).Value!.Faces.Count;
+                detected = processor.Process(jpeg, AnonymizeOptions.Default).Value!;
             }
+
+            var faces = detected.Faces.Count;
+            var request = noDetect ? new RegionRequest(false, detected.Regions) : RegionRequest.DetectOnly;
+            var label = noDetect ? name + "_no_detect" : name;
+            _ = lastSearch();
 
             var times = new List<double>();
             var detection = new List<double>();
@@ -44,27 +53,27 @@ internal static class ImageBenchmark
                 process.Refresh();
                 var cpuBefore = process.TotalProcessorTime;
                 var started = Stopwatch.GetTimestamp();
-                var result = processor.Process(jpeg, AnonymizeOptions.Default);
+                var result = processor.Process(jpeg, AnonymizeOptions.Default, request, CancellationToken.None);
                 times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 detection.Add(result.Value!.DetectionTime.TotalMilliseconds);
                 process.Refresh();
                 cpu.Add((process.TotalProcessorTime - cpuBefore).TotalMilliseconds);
             }
 
-            var search = lastSearch();
+            var search = noDetect ? "none (detect=false)" : lastSearch();
             var cores = Environment.ProcessorCount;
             var batch = Math.Max(cores * 4, 8);
             var throughputStarted = Stopwatch.GetTimestamp();
-            Parallel.For(0, batch, new ParallelOptions { MaxDegreeOfParallelism = cores }, _ => processor.Process(jpeg, AnonymizeOptions.Default));
+            Parallel.For(0, batch, new ParallelOptions { MaxDegreeOfParallelism = cores }, _ => processor.Process(jpeg, AnonymizeOptions.Default, request, CancellationToken.None));
             var seconds = Stopwatch.GetElapsedTime(throughputStarted).TotalSeconds;
 
             var median = Median(times);
             var detectMedian = Median(detection);
             output.WriteLine(
-                $"{name}: jpeg={jpeg.Length / 1024} KiB faces={faces} median_ms={median:0.0} min_ms={times.Min():0.0} " +
+                $"{label}: jpeg={jpeg.Length / 1024} KiB faces={faces} median_ms={median:0.0} min_ms={times.Min():0.0} " +
                 $"max_ms={times.Max():0.0} detect_median_ms={detectMedian:0.0} cpu_median_ms={Median(cpu):0.0} runs={repeats} " +
                 $"throughput={batch / seconds:0.00} images/s ({cores} workers, {batch} images) tiles: {search}");
-            summary.Add($"median_ms_{name}={median:0.0} detect_median_ms_{name}={detectMedian:0.0} images_per_s_{name}={batch / seconds:0.00}");
+            summary.Add($"median_ms_{label}={median:0.0} detect_median_ms_{label}={detectMedian:0.0} images_per_s_{label}={batch / seconds:0.00}");
         }
 
         output.WriteLine($"opencv_threads={Cv2.GetNumThreads()} cores={Environment.ProcessorCount}");

@@ -9,7 +9,7 @@ namespace FaceBlur.Bench.Images;
 /// <summary><c>bench images [--repeats N] [--model-dir DIR]</c>: the image pipeline end to end at 1080p, 12 MP and on a 11 MP crowd.</summary>
 internal static class ImagesCommand
 {
-    public const string Usage = "bench images [--repeats N (default 15)] [--model-dir DIR] [--case 1920x1080|4032x3024|crowd_3744x2912] [--set DETECTOR_SETTING=VALUE ...]";
+    public const string Usage = "bench images [--repeats N (default 15)] [--model-dir DIR] [--case 1920x1080|4032x3024|crowd_3744x2912] [--set DETECTOR_SETTING=VALUE ...] [--no-detect (time the render of exported regions, detect=false)]";
 
     public static int Run(IReadOnlyList<string> args)
     {
@@ -17,6 +17,8 @@ internal static class ImagesCommand
         string? modelDir = null;
         string? only = null;
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var noDetect = args.Contains("--no-detect");
+        args = [.. args.Where(a => a != "--no-detect")];
         for (var i = 0; i + 1 < args.Count; i += 2)
         {
             switch (args[i])
@@ -42,7 +44,7 @@ internal static class ImagesCommand
         TileSearchStats? lastSearch = null;
         using var detector = new PhotoFaceDetector(EvalCommand.CreateOptions(modelDir, settings)) { SearchObserver = s => lastSearch = s };
         var processor = new ImageProcessor(detector, new ProcessingOptions());
-        return ImageBenchmark.Run(processor, BenchPaths.DlibImages(), BenchPaths.CrowdImage(), repeats, only, () =>
+        return ImageBenchmark.Run(processor, BenchPaths.DlibImages(), BenchPaths.CrowdImage(), repeats, only, noDetect, () =>
         {
             var described = Describe(lastSearch);
             lastSearch = null;

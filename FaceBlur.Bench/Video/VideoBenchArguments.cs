@@ -9,7 +9,7 @@ namespace FaceBlur.Bench.Video;
 public sealed record VideoBenchArguments
 {
     public const string Usage =
-        "bench video [--scenario drift|cuts] [--seconds S (10)] [--start S (0)] [--size WxH (1920x1080)] [--fps F (30)] [--zoom MIN-MAX] [--coverage] [--verbose] [--cv-threads N] [--keep DIR] [--model-dir DIR] [--set VIDEO_SETTING=VALUE ...] [--detector-set DETECTOR_SETTING=VALUE ...] | bench video --detect-timing";
+        "bench video [--scenario drift|cuts] [--seconds S (10)] [--start S (0)] [--size WxH (1920x1080)] [--fps F (30)] [--zoom MIN-MAX] [--coverage] [--verbose] [--cv-threads N] [--keep DIR] [--model-dir DIR] [--set VIDEO_SETTING=VALUE ...] [--detector-set DETECTOR_SETTING=VALUE ...] [--no-detect] | bench video --detect-timing";
 
     /// <summary>The clip: size, rate, length, and for the drifting scenario its photos' zoom and start.</summary>
     public SyntheticClipSpec Spec { get; init; } = new();
@@ -24,6 +24,9 @@ public sealed record VideoBenchArguments
     public bool Verbose { get; init; }
 
     public bool DetectTiming { get; init; }
+
+    /// <summary>Also time (c): the tracks (b) exported, sent back with detect=false (a review's "Apply"; no detector runs).</summary>
+    public bool NoDetect { get; init; }
 
     public string? Keep { get; init; }
 
@@ -55,6 +58,7 @@ public sealed record VideoBenchArguments
                 "--coverage" => parsed with { CoverageOnly = true },
                 "--verbose" => parsed with { Verbose = true },
                 "--detect-timing" => parsed with { DetectTiming = true },
+                "--no-detect" => parsed with { NoDetect = true },
                 "--keep" => parsed with { Keep = Next() },
                 "--model-dir" => parsed with { ModelDir = Next() },
                 "--cv-threads" => WithThreads(parsed, int.Parse(Next(), inv)),

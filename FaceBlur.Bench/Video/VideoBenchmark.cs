@@ -4,6 +4,7 @@ using FaceBlur.Bench.Evaluation;
 using FaceBlur.Modules.Processing.Anonymization;
 using FaceBlur.Modules.Processing.Detection;
 using FaceBlur.Modules.Processing.Media;
+using FaceBlur.Modules.Processing.Regions;
 using FaceBlur.Modules.Processing.Video;
 using FaceBlur.Testing.Video;
 
@@ -87,6 +88,10 @@ public static class VideoBenchmark
         }
 
         Report(arguments, options, truth, run, transcodeSeconds);
+        if (arguments.NoDetect)
+        {
+            TimeRenderOfExport(clip, Path.Combine(dir, "rendered.mp4"), run.Result.Value!, detector, options, transcodeSeconds);
+        }
         if (arguments.Keep is not null)
         {
             // For a closer look: what was hidden (per track and frame) and the ground truth, beside the clips.
@@ -118,6 +123,21 @@ public static class VideoBenchmark
         var tree = withChildren.GetAwaiter().GetResult();
         return new PipelineRun(
             result, wall, cpuAfter.Self - cpuBefore.Self, cpuAfter.Children - cpuBefore.Children, ProcessMeasures.PeakMemoryMb(), tree.Rss, tree.Pss, timed.Elapsed);
+    }
+
+    /// <summary>(c): the regions (b) hid, exported and sent back with detect=false, as a review's "Apply" renders them.</summary>
+    private static void TimeRenderOfExport(string clip, string output, VideoResult detected, IFaceDetector detector, VideoOptions options, double transcodeSeconds)
+    {
+        var source = VideoInspector.InspectAsync(clip, options, CancellationToken.None).GetAwaiter().GetResult().Value!;
+        var request = new VideoRegionRequest(false, RegionsBinding.BindVideo(VideoExport.Of(detected), source));
+        var timed = new TimedDetector(detector);
+        var sw = Stopwatch.StartNew();
+        var result = new VideoAnonymizer(timed, options)
+            .AnonymizeAsync(source, clip, output, AnonymizeOptions.Default, request, null, CancellationToken.None).GetAwaiter().GetResult();
+        var wall = sw.Elapsed.TotalSeconds;
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"(c) detect=false render of the exported tracks: {(result.IsSuccess ? "ok" : result.Error!.Message)}, {wall:0.00} s, detector time {timed.Elapsed.TotalSeconds:0.00} s, ratio c/a {(transcodeSeconds > 0 ? wall / transcodeSeconds : 0):0.00} no_detect_wall_seconds={wall:0.0}"));
     }
 
     private static void Report(VideoBenchArguments arguments, VideoOptions options, ShotClipTruth truth, PipelineRun run, double transcodeSeconds)
