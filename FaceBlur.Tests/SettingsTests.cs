@@ -14,6 +14,7 @@ using Microsoft.Extensions.Configuration;
 namespace FaceBlur.Tests;
 
 /// <summary>appsettings.json holds every setting with its default: the same values the options classes default to.</summary>
+[Unit]
 public class SettingsTests
 {
     private static IConfiguration AppSettings() =>

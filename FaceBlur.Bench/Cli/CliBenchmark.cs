@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text.Json;
 using FaceBlur.Bench.Video;
+using FaceBlur.Testing.Video;
 
 namespace FaceBlur.Bench.Cli;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using FaceBlur.Modules.Processing.Anonymization;
 using FaceBlur.Modules.Processing.Detection;
+using FaceBlur.Testing.Evaluation;
 using Microsoft.Extensions.Configuration;
 using OpenCvSharp;
 

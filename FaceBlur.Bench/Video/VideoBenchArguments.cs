@@ -1,5 +1,6 @@
 using System.Globalization;
 using FaceBlur.Modules.Processing.Video;
+using FaceBlur.Testing.Video;
 using Microsoft.Extensions.Configuration;
 
 namespace FaceBlur.Bench.Video;

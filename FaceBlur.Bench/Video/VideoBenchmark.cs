@@ -6,6 +6,7 @@ using FaceBlur.Modules.Processing.Detection;
 using FaceBlur.Modules.Processing.Media;
 using FaceBlur.Modules.Processing.Regions;
 using FaceBlur.Modules.Processing.Video;
+using FaceBlur.Testing.Video;
 
 namespace FaceBlur.Bench.Video;
 

@@ -104,13 +104,7 @@ public static class BoxFusion
             return [.. passes[0].Where(b => b.Score >= scoreThreshold).OrderByDescending(b => b.Score)];
         }
 
-        var all = new List<(FaceBox Box, int Pass)>();
-        for (var p = 0; p < passes.Count; p++)
-        {
-            all.AddRange(passes[p].Select(b => (b, p)));
-        }
-
-        all.Sort((a, b) => b.Box.Score.CompareTo(a.Box.Score));
+        var all = CandidatesBestFirst(passes);
         var used = new bool[all.Count];
         var best = new FaceBox?[passes.Count];
         var fused = new List<FaceBox>();
@@ -121,51 +115,87 @@ public static class BoxFusion
                 continue;
             }
 
-            Array.Clear(best);
-            var seed = all[i].Box;
-            for (var j = i; j < all.Count; j++)
+            GatherCluster(all, used, i, fusionIou, best);
+            if (Combine(best, weights, totalWeight, fusion, merge) is { } face && face.Score >= scoreThreshold)
             {
-                if (used[j] || (j != i && seed.IoU(all[j].Box) < fusionIou))
-                {
-                    continue;
-                }
-
-                used[j] = true;
-                best[all[j].Pass] ??= all[j].Box;
-            }
-
-            float sum = 0, max = 0, x = 0, y = 0, w = 0, h = 0;
-            float weighted = 0, left = float.MaxValue, top = float.MaxValue, right = float.MinValue, bottom = float.MinValue;
-            for (var p = 0; p < best.Length; p++)
-            {
-                if (best[p] is not { } m)
-                {
-                    continue;
-                }
-
-                weighted += m.Score * (weights?[p] ?? 1);
-                sum += m.Score;
-                left = Math.Min(left, m.X);
-                top = Math.Min(top, m.Y);
-                right = Math.Max(right, m.Right);
-                bottom = Math.Max(bottom, m.Bottom);
-                max = Math.Max(max, m.Score);
-                x += m.X * m.Score;
-                y += m.Y * m.Score;
-                w += m.Width * m.Score;
-                h += m.Height * m.Score;
-            }
-
-            var score = fusion == ScoreFusion.Max ? max : weighted / totalWeight;
-            if (score >= scoreThreshold && sum > 0)
-            {
-                fused.Add(merge == BoxMerge.Union
-                    ? new FaceBox(left, top, right - left, bottom - top, score)
-                    : new FaceBox(x / sum, y / sum, w / sum, h / sum, score));
+                fused.Add(face);
             }
         }
 
         fused.Sort((a, b) => b.Score.CompareTo(a.Score));
         return fused;
+    }
+
+    /// <summary>Every pass's candidates with the pass they came from, best score first.</summary>
+    private static List<(FaceBox Box, int Pass)> CandidatesBestFirst(IReadOnlyList<IReadOnlyList<FaceBox>> passes)
+    {
+        var all = new List<(FaceBox Box, int Pass)>();
+        for (var p = 0; p < passes.Count; p++)
+        {
+            all.AddRange(passes[p].Select(b => (b, p)));
+        }
+
+        all.Sort((a, b) => b.Box.Score.CompareTo(a.Box.Score));
+        return all;
+    }
+
+    /// <summary>
+    /// Marks the seed <paramref name="seedIndex"/> and every unassigned candidate after it with IoU at least
+    /// <paramref name="fusionIou"/> as used, and leaves in <paramref name="best"/> each pass's best member of that cluster
+    /// (candidates come best first, so the first one of a pass is its best).
+    /// </summary>
+    private static void GatherCluster(List<(FaceBox Box, int Pass)> all, bool[] used, int seedIndex, float fusionIou, FaceBox?[] best)
+    {
+        Array.Clear(best);
+        var seed = all[seedIndex].Box;
+        for (var j = seedIndex; j < all.Count; j++)
+        {
+            if (used[j] || (j != seedIndex && seed.IoU(all[j].Box) < fusionIou))
+            {
+                continue;
+            }
+
+            used[j] = true;
+            best[all[j].Pass] ??= all[j].Box;
+        }
+    }
+
+    /// <summary>
+    /// The fused face of one cluster (its best member per pass): the score per <paramref name="fusion"/>, the box per
+    /// <paramref name="merge"/>; null when the members' scores sum to zero (no box to weight).
+    /// </summary>
+    private static FaceBox? Combine(FaceBox?[] best, IReadOnlyList<float>? weights, float totalWeight, ScoreFusion fusion, BoxMerge merge)
+    {
+        float sum = 0, max = 0, x = 0, y = 0, w = 0, h = 0;
+        float weighted = 0, left = float.MaxValue, top = float.MaxValue, right = float.MinValue, bottom = float.MinValue;
+        for (var p = 0; p < best.Length; p++)
+        {
+            if (best[p] is not { } m)
+            {
+                continue;
+            }
+
+            weighted += m.Score * (weights?[p] ?? 1);
+            sum += m.Score;
+            left = Math.Min(left, m.X);
+            top = Math.Min(top, m.Y);
+            right = Math.Max(right, m.Right);
+            bottom = Math.Max(bottom, m.Bottom);
+            max = Math.Max(max, m.Score);
+            x += m.X * m.Score;
+            y += m.Y * m.Score;
+            w += m.Width * m.Score;
+            h += m.Height * m.Score;
+        }
+
+        var score = fusion == ScoreFusion.Max ? max : weighted / totalWeight;
+        if (!(sum > 0))
+        {
+            return null;
+        }
+
+        return merge == BoxMerge.Union
+            ? new FaceBox(left, top, right - left, bottom - top, score)
+            : new FaceBox(x / sum, y / sum, w / sum, h / sum, score);
     }
 }

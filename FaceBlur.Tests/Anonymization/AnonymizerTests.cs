@@ -1,9 +1,11 @@
 using FaceBlur.Modules.Processing.Anonymization;
 using FaceBlur.Modules.Processing.Detection;
+using FaceBlur.Tests.Support;
 using OpenCvSharp;
 
 namespace FaceBlur.Tests.Anonymization;
 
+[Unit]
 public class AnonymizerTests
 {
     private static readonly FaceBox Face = new(100, 80, 60, 80, 0.9f);

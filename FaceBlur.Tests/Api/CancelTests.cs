@@ -10,14 +10,14 @@ namespace FaceBlur.Tests.Api;
 /// DELETE /results/{id} on both transports: a queued job never runs, a running video stops (no ffmpeg left, no file)
 /// and the worker takes the next job, a finished result is deleted unread, and the id is unknown afterwards.
 /// </summary>
-[TestFixture(Transport.InProcess)]
-[TestFixture(Transport.RabbitMqRedis)]
+[TestFixture(Transport.InProcess, Category = TestCategory.Integration)]
+[TestFixture(Transport.RabbitMqRedis, Category = TestCategory.Integration)]
 [NonParallelizable]
 public class CancelTests(Transport transport)
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
 
-    private TransportScope _scope = null!;
+    private TransportHost _host = null!;
     private FaceBlurFactory _factory = null!;
     private HttpClient _client = null!;
     private EndedJobs _ended = null!;
@@ -25,20 +25,13 @@ public class CancelTests(Transport transport)
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        _scope = new TransportScope(transport);
-        await _scope.EnsureAvailableAsync();
         _ended = new EndedJobs();
-        _factory = new FaceBlurFactory(_scope.Settings(new Dictionary<string, string?> { ["WORKER_CONCURRENCY"] = "1" }), s => s.AddSingleton<IJobObserver>(_ended));
-        _client = _factory.CreateClient();
+        _host = await TransportHost.StartAsync(transport, new Dictionary<string, string?> { ["WORKER_CONCURRENCY"] = "1" }, s => s.AddSingleton<IJobObserver>(_ended));
+        (_factory, _client) = (_host.Factory, _host.Client);
     }
 
     [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        _client.Dispose();
-        await _factory.DisposeAsync();
-        await _scope.CleanUpAsync();
-    }
+    public async Task StopAsync() => await _host.DisposeAsync();
 
     [Test]
     public async Task A_running_video_stops_leaving_no_process_and_no_file_and_a_queued_job_never_runs()

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace FaceBlur.Tests.Api;
 
+[Unit]
 public class CleanupTests
 {
     [Test]

@@ -3,6 +3,7 @@ using FaceBlur.Tests.Support;
 namespace FaceBlur.Tests.Api;
 
 /// <summary>CORS_ALLOW_ORIGINS: the listed origins may call the API, others get no CORS grant.</summary>
+[Unit]
 public class CorsTests
 {
     [Test]

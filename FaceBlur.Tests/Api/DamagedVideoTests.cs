@@ -10,6 +10,7 @@ namespace FaceBlur.Tests.Api;
 /// video codec) is 415 <c>unsupported_media_type</c>, like bytes that are no video at all. Nothing is left on disk.
 /// </summary>
 [NonParallelizable]
+[Integration]
 public class DamagedVideoTests
 {
     private static byte[] _video = null!;
@@ -25,7 +26,7 @@ public class DamagedVideoTests
     public async Task Start()
     {
         // H.264 video then AAC sound, the index (moov) after the frames: what a camera or a plain ffmpeg run writes.
-        _video = await HostileMedia.VideoAsync("-f lavfi -i sine=duration=1 -c:v libx264 -pix_fmt yuv420p -c:a aac -shortest", "mp4", 96, 64, 1);
+        _video = await TestVideos.ColourBarsAsync(1, 96, 64, "mp4", "-f lavfi -i sine=duration=1 -c:v libx264 -pix_fmt yuv420p -c:a aac -shortest");
         _factory = new FaceBlurFactory();
         _client = _factory.CreateClient();
     }

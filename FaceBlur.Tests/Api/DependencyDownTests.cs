@@ -5,6 +5,7 @@ using FaceBlur.Tests.Support;
 namespace FaceBlur.Tests.Api;
 
 /// <summary>With the queue or the store unreachable, uploads get 503 (never a 202 for a job that is then lost) and /health names the culprit.</summary>
+[Unit]
 public class DependencyDownTests
 {
     private static readonly Dictionary<string, Dictionary<string, string?>> Cases = new()

@@ -13,6 +13,7 @@ namespace FaceBlur.Tests.Api;
 /// away (a redis-server of the test's own), and two instances sharing everything.
 /// </summary>
 [NonParallelizable]
+[Integration]
 public partial class FaultTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
@@ -157,7 +158,7 @@ public partial class FaultTests
         try
         {
             app = AppProcess.Start(port, storage, scope.Settings(), logs);
-            await Wait.UntilAsync(() => IsUpAsync(client), "the first process listens", Bound);
+            await Wait.UntilAsync(() => Http.IsUpAsync(client), "the first process listens", Bound);
             var ids = new List<string>();
             for (var i = 0; i < Jobs; i++)
             {
@@ -170,7 +171,7 @@ public partial class FaultTests
             beforeKill.Should().BeLessThan(Jobs, "the kill must land in the middle of the batch");
 
             app = AppProcess.Start(port, storage, scope.Settings(), logs);
-            await Wait.UntilAsync(() => IsUpAsync(client), "the second process listens", Bound);
+            await Wait.UntilAsync(() => Http.IsUpAsync(client), "the second process listens", Bound);
             foreach (var id in ids)
             {
                 using var done = await Http.WaitForResultAsync(client, id, Bound);
@@ -197,19 +198,6 @@ public partial class FaultTests
 
     [GeneratedRegex("Job ([0-9a-f]{32}) succeeded")]
     private static partial Regex SucceededLine();
-
-    private static async Task<bool> IsUpAsync(HttpClient client)
-    {
-        try
-        {
-            using var response = await client.GetAsync("/health");
-            return response.StatusCode == HttpStatusCode.OK;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-    }
 
     internal static int FreePort()
     {

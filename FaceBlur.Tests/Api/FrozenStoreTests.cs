@@ -16,6 +16,7 @@ namespace FaceBlur.Tests.Api;
 /// so a few seconds of outage cover every delivery of the old behaviour) and the real RabbitMQ.
 /// </summary>
 [NonParallelizable]
+[Integration]
 public class FrozenStoreTests
 {
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(8);

@@ -14,6 +14,7 @@ namespace FaceBlur.Tests.Api;
 /// the client's name, no connection to 127.0.0.1:9 (where the playlists point), and <c>/health</c> still answers 200.
 /// </summary>
 [NonParallelizable]
+[Integration]
 public class HostileInputTests
 {
     /// <summary>Status 202: accepted at upload, then the job must end (200 or 422 task_failed), never 500.</summary>
@@ -36,10 +37,10 @@ public class HostileInputTests
     public async Task Start()
     {
         // Made before anything is checked, so the tests' own temporary files are not counted.
-        Videos["mp4"] = await HostileMedia.VideoAsync("-c:v libx264 -pix_fmt yuv420p", "mp4", 96, 64, 1);
-        Videos["mp4-faststart"] = await HostileMedia.VideoAsync("-c:v libx264 -pix_fmt yuv420p", "mp4", 96, 64, 1, faststart: true);
-        Videos["avi"] = await HostileMedia.VideoAsync("-c:v mjpeg", "avi", 160, 120, 1);
-        Videos["mkv320"] = await HostileMedia.VideoAsync("-c:v ffv1", "mkv", 320, 240, 1);
+        Videos["mp4"] = await TestVideos.ColourBarsAsync(1, 96, 64);
+        Videos["mp4-faststart"] = await TestVideos.ColourBarsAsync(1, 96, 64, faststart: true);
+        Videos["avi"] = await TestVideos.ColourBarsAsync(1, 160, 120, "avi", "-c:v mjpeg");
+        Videos["mkv320"] = await TestVideos.ColourBarsAsync(1, 320, 240, "mkv", "-c:v ffv1");
 
         _trap = new Port9Trap();
         _root = Directory.CreateTempSubdirectory("faceblur-hostile-").FullName;
@@ -70,76 +71,104 @@ public class HostileInputTests
 
     private static string Jpg(string name) => $"form-data; name=\"files\"; filename=\"{name}\"";
 
-    public static IEnumerable<HostileCase> Corpus()
+    private const string Blur = "/blur";
+    private const string VideoRoute = "/blur/video";
+
+    private static MultipartFormDataContent Image(string name, byte[] bytes) => Http.Images((name, bytes));
+
+    private static MultipartFormDataContent Video(string name, byte[] bytes) => Http.Form([("file", name, bytes)]);
+
+    /// <summary>Every hostile input, by kind.</summary>
+    public static IEnumerable<HostileCase> Corpus() =>
+        [.. EmptyTextAndTruncated(), .. BombsAndLyingHeaders(), .. Polyglots(), .. PlaylistsAndConcatLists(), .. FileNames(), .. MalformedMultipartBodies()];
+
+    /// <summary>Empty, text, truncated.</summary>
+    private static IEnumerable<HostileCase> EmptyTextAndTruncated()
     {
-        const string blur = "/blur";
-        const string video = "/blur/video";
         var jpeg = HostileMedia.Jpeg(64, 48);
         var png = HostileMedia.Png(64, 48);
-        HttpContent Image(string name, byte[] bytes) => Http.Images((name, bytes));
-        HttpContent Video(string name, byte[] bytes) => Http.Form([("file", name, bytes)]);
 
-        // Empty, text, truncated.
-        yield return new("zero-byte jpg", blur, () => Image("empty.jpg", []), 400, "validation_error");
-        yield return new("zero-byte mp4", video, () => Video("empty.mp4", []), 400, "validation_error");
-        yield return new("text renamed jpg", blur, () => Image("notes.jpg", HostileMedia.Text("Dear diary, this is not a picture.")), 415, "unsupported_media_type");
-        yield return new("text renamed mp4", video, () => Video("notes.mp4", HostileMedia.Text("Dear diary, this is not a video either.")), 415, "unsupported_media_type");
-        yield return new("JPEG cut inside its header", blur, () => Image("cut.jpg", jpeg[..12]), 400, "validation_error");
-        yield return new("JPEG cut after its header", blur, () => Image("half.jpg", HostileMedia.Truncate(jpeg, 0.6)), Accepted);
-        yield return new("PNG cut inside its header", blur, () => Image("cut.png", png[..20]), 400, "validation_error");
-        yield return new("PNG cut after its header", blur, () => Image("half.png", HostileMedia.Truncate(png, 0.5)), Accepted);
-        yield return new("MP4 cut before its index", video, () => Video("half.mp4", HostileMedia.Truncate(Videos["mp4"], 0.5)), 400, "validation_error");
-        yield return new("MP4 (faststart) cut in its frames", video, () => Video("half.mp4", HostileMedia.Truncate(Videos["mp4-faststart"], 0.5)), Accepted);
+        yield return new("zero-byte jpg", Blur, () => Image("empty.jpg", []), 400, "validation_error");
+        yield return new("zero-byte mp4", VideoRoute, () => Video("empty.mp4", []), 400, "validation_error");
+        yield return new("text renamed jpg", Blur, () => Image("notes.jpg", HostileMedia.Text("Dear diary, this is not a picture.")), 415, "unsupported_media_type");
+        yield return new("text renamed mp4", VideoRoute, () => Video("notes.mp4", HostileMedia.Text("Dear diary, this is not a video either.")), 415, "unsupported_media_type");
+        yield return new("JPEG cut inside its header", Blur, () => Image("cut.jpg", jpeg[..12]), 400, "validation_error");
+        yield return new("JPEG cut after its header", Blur, () => Image("half.jpg", HostileMedia.Truncate(jpeg, 0.6)), Accepted);
+        yield return new("PNG cut inside its header", Blur, () => Image("cut.png", png[..20]), 400, "validation_error");
+        yield return new("PNG cut after its header", Blur, () => Image("half.png", HostileMedia.Truncate(png, 0.5)), Accepted);
+        yield return new("MP4 cut before its index", VideoRoute, () => Video("half.mp4", HostileMedia.Truncate(Videos["mp4"], 0.5)), 400, "validation_error");
+        yield return new("MP4 (faststart) cut in its frames", VideoRoute, () => Video("half.mp4", HostileMedia.Truncate(Videos["mp4-faststart"], 0.5)), Accepted);
+    }
 
-        // Decompression bombs and lying headers.
-        yield return new("PNG declaring 30000x30000", blur, () => Image("bomb.png", ImageHeaderReaderTests.HandMadePng(30000, 30000)), 400, "media_too_large");
-        yield return new("JPEG declaring 30000x30000", blur, () => Image("bomb.jpg", HostileMedia.JpegDeclaring(30000, 30000)), 400, "media_too_large");
-        yield return new("AVI declaring 2^31 frames", video, () => Video("frames.avi", HostileMedia.AviDeclaringFrames(Videos["avi"], int.MaxValue)), 400, "media_too_long");
-        yield return new("AVI declaring 2^31 frames at 1e9 fps", video, () => Video("rate.avi", HostileMedia.AviDeclaringFrames(Videos["avi"], int.MaxValue, 1_000_000_000)), 400, "media_too_large");
-        yield return new("MKV declaring 65535 pixels wide", video, () => Video("wide.mkv", HostileMedia.MatroskaDeclaringHugeWidth(Videos["mkv320"])), 400, "media_too_large");
-        yield return new("MJPEG frames declaring 30000x30000", video, () => Video("sof.avi", HostileMedia.MjpegFramesDeclaring(Videos["avi"], 30000, 30000)), Accepted);
+    /// <summary>Decompression bombs and lying headers.</summary>
+    private static IEnumerable<HostileCase> BombsAndLyingHeaders()
+    {
+        yield return new("PNG declaring 30000x30000", Blur, () => Image("bomb.png", ImageHeaderReaderTests.HandMadePng(30000, 30000)), 400, "media_too_large");
+        yield return new("JPEG declaring 30000x30000", Blur, () => Image("bomb.jpg", HostileMedia.JpegDeclaring(30000, 30000)), 400, "media_too_large");
+        yield return new("AVI declaring 2^31 frames", VideoRoute, () => Video("frames.avi", HostileMedia.AviDeclaringFrames(Videos["avi"], int.MaxValue)), 400, "media_too_long");
+        yield return new("AVI declaring 2^31 frames at 1e9 fps", VideoRoute, () => Video("rate.avi", HostileMedia.AviDeclaringFrames(Videos["avi"], int.MaxValue, 1_000_000_000)), 400, "media_too_large");
+        yield return new("MKV declaring 65535 pixels wide", VideoRoute, () => Video("wide.mkv", HostileMedia.MatroskaDeclaringHugeWidth(Videos["mkv320"])), 400, "media_too_large");
+        yield return new("MJPEG frames declaring 30000x30000", VideoRoute, () => Video("sof.avi", HostileMedia.MjpegFramesDeclaring(Videos["avi"], 30000, 30000)), Accepted);
+    }
 
-        // Polyglots.
-        yield return new("GIF/JPEG/PNG polyglot named jpg", blur, () => Image("poly.jpg", HostileMedia.GifFirstPolyglot()), 415, "unsupported_media_type");
-        yield return new("JPEG/PNG/GIF polyglot named png", blur, () => Image("poly.png", HostileMedia.JpegFirstPolyglot()), 400, "validation_error");
-        yield return new("JPEG/PNG/GIF polyglot named jpg", blur, () => Image("poly.jpg", HostileMedia.JpegFirstPolyglot()), Accepted);
-        yield return new("JPEG named mp4", video, () => Video("photo.mp4", jpeg), 415, "unsupported_media_type");
+    /// <summary>Polyglots.</summary>
+    private static IEnumerable<HostileCase> Polyglots()
+    {
+        var jpeg = HostileMedia.Jpeg(64, 48);
 
-        // Playlists and concat lists that point at local files and at 127.0.0.1:9.
-        yield return new("HLS playlist named mp4", video, () => Video("clip.mp4", HostileMedia.HlsPlaylist), 415, "unsupported_media_type");
-        yield return new("HLS playlist named mkv", video, () => Video("clip.mkv", HostileMedia.HlsPlaylist), 415, "unsupported_media_type");
-        yield return new("ffconcat list named mp4", video, () => Video("clip.mp4", HostileMedia.ConcatList), 415, "unsupported_media_type");
-        yield return new("HLS playlist named jpg", blur, () => Image("photo.jpg", HostileMedia.HlsPlaylist), 415, "unsupported_media_type");
-        yield return new("ffconcat list named png", blur, () => Image("photo.png", HostileMedia.ConcatList), 415, "unsupported_media_type");
-        yield return new("Matroska magic then a playlist", video, () => Video("clip.mkv", [0x1A, 0x45, 0xDF, 0xA3, .. HostileMedia.HlsPlaylist]), 400, "validation_error");
-        yield return new("ISO box header then a playlist", video, () => Video("clip.mp4", [0, 0, 0, 8, .. "ftyp"u8, .. HostileMedia.HlsPlaylist]), 400, "validation_error");
+        yield return new("GIF/JPEG/PNG polyglot named jpg", Blur, () => Image("poly.jpg", HostileMedia.GifFirstPolyglot()), 415, "unsupported_media_type");
+        yield return new("JPEG/PNG/GIF polyglot named png", Blur, () => Image("poly.png", HostileMedia.JpegFirstPolyglot()), 400, "validation_error");
+        yield return new("JPEG/PNG/GIF polyglot named jpg", Blur, () => Image("poly.jpg", HostileMedia.JpegFirstPolyglot()), Accepted);
+        yield return new("JPEG named mp4", VideoRoute, () => Video("photo.mp4", jpeg), 415, "unsupported_media_type");
+    }
 
-        // File names.
-        yield return new("name with ../", blur, () => HostileMedia.RawPart(Jpg("../../../../../tmp/faceblur-hostile-dots.jpg"), jpeg), Accepted);
-        yield return new("absolute name", blur, () => HostileMedia.RawPart(Jpg("/tmp/faceblur-hostile-absolute.jpg"), jpeg), Accepted);
-        yield return new("encoded ../ in filename*", blur, () => HostileMedia.RawPart("form-data; name=\"files\"; filename*=UTF-8''..%2F..%2Ffaceblur-hostile-star.jpg", jpeg), Accepted);
-        yield return new("NUL in the name", blur, () => HostileMedia.RawPart(Jpg("faceblur-hostile-nul.jpg\0.png"), jpeg), Accepted);
-        yield return new("encoded NUL in filename*", blur, () => HostileMedia.RawPart("form-data; name=\"files\"; filename*=UTF-8''x.jpg%00.exe", jpeg), Accepted);
-        yield return new("NUL before the extension", blur, () => HostileMedia.RawPart(Jpg("photo\0"), jpeg), 415, "unsupported_media_type");
-        yield return new("1000-character name", blur, () => HostileMedia.RawPart(Jpg(new string('n', 1000) + ".jpg"), jpeg), Accepted);
-        yield return new("20000-character name", blur, () => HostileMedia.RawPart(Jpg(new string('n', 20000) + ".jpg"), jpeg), 400, "validation_error");
-        yield return new("Unicode name", blur, () => HostileMedia.RawPart(Jpg("фото 😀 \u202Egpj.exe"), jpeg), 415, "unsupported_media_type");
-        yield return new("Unicode name with jpg", blur, () => HostileMedia.RawPart(Jpg("фото 😀 café.jpg"), jpeg), Accepted);
+    /// <summary>Playlists and concat lists that point at local files and at 127.0.0.1:9.</summary>
+    private static IEnumerable<HostileCase> PlaylistsAndConcatLists()
+    {
+        yield return new("HLS playlist named mp4", VideoRoute, () => Video("clip.mp4", HostileMedia.HlsPlaylist), 415, "unsupported_media_type");
+        yield return new("HLS playlist named mkv", VideoRoute, () => Video("clip.mkv", HostileMedia.HlsPlaylist), 415, "unsupported_media_type");
+        yield return new("ffconcat list named mp4", VideoRoute, () => Video("clip.mp4", HostileMedia.ConcatList), 415, "unsupported_media_type");
+        yield return new("HLS playlist named jpg", Blur, () => Image("photo.jpg", HostileMedia.HlsPlaylist), 415, "unsupported_media_type");
+        yield return new("ffconcat list named png", Blur, () => Image("photo.png", HostileMedia.ConcatList), 415, "unsupported_media_type");
+        yield return new("Matroska magic then a playlist", VideoRoute, () => Video("clip.mkv", [0x1A, 0x45, 0xDF, 0xA3, .. HostileMedia.HlsPlaylist]), 400, "validation_error");
+        yield return new("ISO box header then a playlist", VideoRoute, () => Video("clip.mp4", [0, 0, 0, 8, .. "ftyp"u8, .. HostileMedia.HlsPlaylist]), 400, "validation_error");
+    }
 
-        // Malformed multipart bodies.
-        yield return new("multipart without boundary", blur, () =>
+    /// <summary>File names.</summary>
+    private static IEnumerable<HostileCase> FileNames()
+    {
+        var jpeg = HostileMedia.Jpeg(64, 48);
+
+        yield return new("name with ../", Blur, () => HostileMedia.RawPart(Jpg("../../../../../tmp/faceblur-hostile-dots.jpg"), jpeg), Accepted);
+        yield return new("absolute name", Blur, () => HostileMedia.RawPart(Jpg("/tmp/faceblur-hostile-absolute.jpg"), jpeg), Accepted);
+        yield return new("encoded ../ in filename*", Blur, () => HostileMedia.RawPart("form-data; name=\"files\"; filename*=UTF-8''..%2F..%2Ffaceblur-hostile-star.jpg", jpeg), Accepted);
+        yield return new("NUL in the name", Blur, () => HostileMedia.RawPart(Jpg("faceblur-hostile-nul.jpg\0.png"), jpeg), Accepted);
+        yield return new("encoded NUL in filename*", Blur, () => HostileMedia.RawPart("form-data; name=\"files\"; filename*=UTF-8''x.jpg%00.exe", jpeg), Accepted);
+        yield return new("NUL before the extension", Blur, () => HostileMedia.RawPart(Jpg("photo\0"), jpeg), 415, "unsupported_media_type");
+        yield return new("1000-character name", Blur, () => HostileMedia.RawPart(Jpg(new string('n', 1000) + ".jpg"), jpeg), Accepted);
+        yield return new("20000-character name", Blur, () => HostileMedia.RawPart(Jpg(new string('n', 20000) + ".jpg"), jpeg), 400, "validation_error");
+        yield return new("Unicode name", Blur, () => HostileMedia.RawPart(Jpg("фото 😀 \u202Egpj.exe"), jpeg), 415, "unsupported_media_type");
+        yield return new("Unicode name with jpg", Blur, () => HostileMedia.RawPart(Jpg("фото 😀 café.jpg"), jpeg), Accepted);
+    }
+
+    /// <summary>Malformed multipart bodies.</summary>
+    private static IEnumerable<HostileCase> MalformedMultipartBodies()
+    {
+        var jpeg = HostileMedia.Jpeg(64, 48);
+
+        yield return new("multipart without boundary", Blur, () =>
         {
             var content = new ByteArrayContent(Encoding.ASCII.GetBytes("--x\r\n\r\n--x--\r\n"));
             content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data");
             return content;
         }, 400, "validation_error");
-        yield return new("multipart body that never ends", blur, () => HostileMedia.RawBody(
+        yield return new("multipart body that never ends", Blur, () => HostileMedia.RawBody(
             [.. Encoding.ASCII.GetBytes("--hostile-boundary\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.jpg\"\r\n\r\n"), .. jpeg]), 400, "validation_error");
-        yield return new("multipart body with only garbage", blur, () => HostileMedia.RawBody(Encoding.ASCII.GetBytes("garbage without any boundary at all")), 400, "validation_error");
-        yield return new("part with too many headers", blur, () => HostileMedia.RawBody(Encoding.ASCII.GetBytes(
+        yield return new("multipart body with only garbage", Blur, () => HostileMedia.RawBody(Encoding.ASCII.GetBytes("garbage without any boundary at all")), 400, "validation_error");
+        yield return new("part with too many headers", Blur, () => HostileMedia.RawBody(Encoding.ASCII.GetBytes(
             "--hostile-boundary\r\n" + string.Concat(Enumerable.Range(0, 50).Select(i => $"X-H{i}: v\r\n")) + "\r\nx\r\n--hostile-boundary--\r\n")), 400, "validation_error");
-        yield return new("part that is not form-data", blur, () => HostileMedia.RawPart("attachment; filename=\"a.jpg\"", jpeg), 400, "validation_error");
-        yield return new("10 000 tiny file parts", blur, () =>
+        yield return new("part that is not form-data", Blur, () => HostileMedia.RawPart("attachment; filename=\"a.jpg\"", jpeg), 400, "validation_error");
+        yield return new("10 000 tiny file parts", Blur, () =>
         {
             var form = new MultipartFormDataContent();
             for (var i = 0; i < 10_000; i++)
@@ -149,7 +178,7 @@ public class HostileInputTests
 
             return form;
         }, 400, "validation_error");
-        yield return new("10 000 tiny field parts on the video route", video, () =>
+        yield return new("10 000 tiny field parts on the video route", VideoRoute, () =>
         {
             var form = new MultipartFormDataContent();
             for (var i = 0; i < 10_000; i++)
@@ -160,7 +189,6 @@ public class HostileInputTests
             return form;
         }, 400, "validation_error");
     }
-
     [TestCaseSource(nameof(Corpus))]
     public async Task Hostile_input_is_answered_cleanly(HostileCase input)
     {

@@ -7,6 +7,7 @@ using OpenCvSharp;
 namespace FaceBlur.Tests.Api;
 
 /// <summary>A download the client breaks off is not a delivery: the result stays and can be fetched again (real Kestrel).</summary>
+[Integration]
 public class InterruptedDownloadTests
 {
     [Test]

@@ -1,6 +1,6 @@
 using System.IO.Compression;
 using System.Net;
-using FaceBlur.Bench.Evaluation;
+using FaceBlur.Testing.Evaluation;
 using FaceBlur.Tests.Support;
 using FaceBlur.Tests.Video;
 using OpenCvSharp;
@@ -8,12 +8,12 @@ using OpenCvSharp;
 namespace FaceBlur.Tests.Api;
 
 /// <summary>Upload → poll → download, the same flow against the in-process mode and real RabbitMQ + Redis.</summary>
-[TestFixture(Transport.InProcess)]
-[TestFixture(Transport.RabbitMqRedis)]
+[TestFixture(Transport.InProcess, Category = TestCategory.Integration)]
+[TestFixture(Transport.RabbitMqRedis, Category = TestCategory.Integration)]
 [NonParallelizable]
 public class JobFlowTests(Transport transport)
 {
-    private TransportScope _scope = null!;
+    private TransportHost _host = null!;
     private FaceBlurFactory _factory = null!;
     private HttpClient _client = null!;
 
@@ -22,19 +22,12 @@ public class JobFlowTests(Transport transport)
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        _scope = new TransportScope(transport);
-        await _scope.EnsureAvailableAsync();
-        _factory = new FaceBlurFactory(_scope.Settings());
-        _client = _factory.CreateClient();
+        _host = await TransportHost.StartAsync(transport);
+        (_factory, _client) = (_host.Factory, _host.Client);
     }
 
     [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        _client.Dispose();
-        await _factory.DisposeAsync();
-        await _scope.CleanUpAsync();
-    }
+    public async Task StopAsync() => await _host.DisposeAsync();
 
     [Test]
     public async Task One_photo_comes_back_anonymized_once_then_is_gone()
@@ -135,7 +128,7 @@ public class JobFlowTests(Transport transport)
     public async Task A_video_comes_back_as_an_mp4_with_its_faces_hidden_and_progress_along_the_way()
     {
         var clip = Path.Combine(_factory.StorageDir, "upload-source.mp4");
-        VideoTestMedia.Create(clip, VideoTestMedia.MovingFace(seconds: 3));
+        TestVideos.Create(clip, TestVideos.MovingFace(seconds: 3));
         var taskId = await Http.SubmitAsync(_client, "/blur/video", Http.Form([("file", "holiday.mp4", await File.ReadAllBytesAsync(clip))]));
 
         var seen = new List<(string Status, double Progress, string Stage)>();

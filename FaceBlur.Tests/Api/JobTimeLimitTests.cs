@@ -4,6 +4,7 @@ using FaceBlur.Tests.Support;
 namespace FaceBlur.Tests.Api;
 
 /// <summary>An images job that outlives IMAGE_TIMEOUT_SECONDS per image ends failed and frees its worker.</summary>
+[Unit]
 public class JobTimeLimitTests
 {
     [Test]

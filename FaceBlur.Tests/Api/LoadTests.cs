@@ -1,4 +1,4 @@
-using FaceBlur.Bench.Load;
+using FaceBlur.Testing.Load;
 using FaceBlur.Tests.Support;
 
 namespace FaceBlur.Tests.Api;
@@ -9,6 +9,7 @@ namespace FaceBlur.Tests.Api;
 /// measured by the bench, not asserted here.)
 /// </summary>
 [NonParallelizable]
+[Integration]
 public class LoadTests
 {
     [Test]
@@ -24,7 +25,7 @@ public class LoadTests
             var output = new StringWriter();
             var clip = await TestVideos.ColourBarsAsync(seconds: 2);
 
-            var report = await LoadBenchmark.RunAsync(
+            var report = await LoadDriver.RunAsync(
                 client.BaseAddress!, jobs: 100, concurrency: 10, JobFlowTests.Photo("2008_001322.jpg"), "load.jpg", TimeSpan.FromMinutes(5), appPid: null, output, [clip, clip]);
 
             TestContext.Out.WriteLine(output.ToString());

@@ -10,6 +10,7 @@ namespace FaceBlur.Tests.Api;
 /// right values, the HTTP server and runtime metrics, and every metric the Grafana dashboard queries.
 /// </summary>
 [NonParallelizable]
+[Integration]
 public class MetricsTests
 {
     private FaceBlurFactory _factory = null!;

@@ -5,6 +5,7 @@ using FaceBlur.Web.Monitoring;
 namespace FaceBlur.Tests.Api;
 
 /// <summary>METRICS_TOKEN: when set, <c>/metrics</c> answers only a scrape that sends it as a bearer token.</summary>
+[Unit]
 public class MetricsTokenTests
 {
     private const string Token = "s3cret-metrics-token-0123456789";

@@ -10,6 +10,7 @@ namespace FaceBlur.Tests.Api;
 /// <c>task_failed</c>) within its time, nothing may be left on disk, and the app must stay healthy.
 /// </summary>
 [NonParallelizable]
+[Integration]
 public class MutationFuzzTests
 {
     private const int Seed = 20261124;
@@ -31,9 +32,9 @@ public class MutationFuzzTests
         };
         var videos = new (string Extension, byte[] Bytes)[]
         {
-            ("mp4", await HostileMedia.VideoAsync("-c:v libx264 -pix_fmt yuv420p -movflags +faststart", "mp4", 64, 48, 0.5)),
-            ("mkv", await HostileMedia.VideoAsync("-c:v libx264 -pix_fmt yuv420p", "mkv", 64, 48, 0.5)),
-            ("avi", await HostileMedia.VideoAsync("-c:v mjpeg", "avi", 64, 48, 0.5)),
+            ("mp4", await TestVideos.ColourBarsAsync(0.5, 64, 48, faststart: true)),
+            ("mkv", await TestVideos.ColourBarsAsync(0.5, 64, 48, "mkv")),
+            ("avi", await TestVideos.ColourBarsAsync(0.5, 64, 48, "avi", "-c:v mjpeg")),
         };
 
         var accepted = new List<(string TaskId, string Case)>();

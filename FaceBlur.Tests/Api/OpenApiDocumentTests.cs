@@ -8,6 +8,7 @@ namespace FaceBlur.Tests.Api;
 /// The API document is one a client can be generated from: operations tagged by feature and named, the upload forms
 /// typed field by field, every error status with its codes, the regions schema as a component, examples.
 /// </summary>
+[Unit]
 public class OpenApiDocumentTests
 {
     private static JsonObject _document = null!;

@@ -10,31 +10,24 @@ namespace FaceBlur.Tests.Api;
 /// detect=false it gives the same pixels), a kept face stays visible, a given region is hidden, and every invalid
 /// regions field is refused before anything is queued, naming its path.
 /// </summary>
-[TestFixture(Transport.InProcess)]
-[TestFixture(Transport.RabbitMqRedis)]
+[TestFixture(Transport.InProcess, Category = TestCategory.Unit)]
+[TestFixture(Transport.RabbitMqRedis, Category = TestCategory.Integration)]
 [NonParallelizable]
 public class PhotoRegionsTests(Transport transport)
 {
-    private TransportScope _scope = null!;
+    private TransportHost _host = null!;
     private FaceBlurFactory _factory = null!;
     private HttpClient _client = null!;
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        _scope = new TransportScope(transport);
-        await _scope.EnsureAvailableAsync();
-        _factory = new FaceBlurFactory(_scope.Settings());
-        _client = _factory.CreateClient();
+        _host = await TransportHost.StartAsync(transport);
+        (_factory, _client) = (_host.Factory, _host.Client);
     }
 
     [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        _client.Dispose();
-        await _factory.DisposeAsync();
-        await _scope.CleanUpAsync();
-    }
+    public async Task StopAsync() => await _host.DisposeAsync();
 
     /// <summary>A dlib photo with several faces as a PNG, so output pixels compare exactly (no JPEG noise).</summary>
     private static byte[] PngPhoto()

@@ -4,6 +4,7 @@ using FaceBlur.Web.Api;
 
 namespace FaceBlur.Tests.Api;
 
+[Unit]
 public class RateLimitTests
 {
     [Test]

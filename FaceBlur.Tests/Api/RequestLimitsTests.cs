@@ -9,6 +9,7 @@ namespace FaceBlur.Tests.Api;
 /// security headers, not by Kestrel's bare answer; what only Kestrel can answer (beyond its own, higher limits, or a
 /// target it cannot parse) is pinned here as the README lists it. On real Kestrel, with raw requests.
 /// </summary>
+[Integration]
 public class RequestLimitsTests
 {
     private FaceBlurFactory factory = null!;

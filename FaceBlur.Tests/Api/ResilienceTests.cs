@@ -9,6 +9,7 @@ namespace FaceBlur.Tests.Api;
 
 /// <summary>Nothing accepted is lost: restarts and poison jobs, against real RabbitMQ + Redis (and in-process where it applies).</summary>
 [NonParallelizable]
+[Integration]
 public class ResilienceTests
 {
     [Test]

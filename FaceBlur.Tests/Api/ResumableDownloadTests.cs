@@ -11,6 +11,7 @@ namespace FaceBlur.Tests.Api;
 /// A download the client broke off loses nothing: the result stays until its last byte reached a client, and a client
 /// resumes with Range (and If-Range) to get exactly the bytes it lacks. On real Kestrel, with clients that stop early.
 /// </summary>
+[Integration]
 public class ResumableDownloadTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);

@@ -11,6 +11,7 @@ namespace FaceBlur.Tests.Api;
 /// a real Kestrel server cannot be bypassed with a lying Content-Length or chunked encoding, task ids are random
 /// 128-bit values, and results are reachable only by their task id.
 /// </summary>
+[Integration]
 public partial class SecurityReviewTests
 {
     private static byte[] PostHead(Uri address, string path, string boundary, long contentLength) => Encoding.ASCII.GetBytes(

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 namespace FaceBlur.Tests.Api;
 
 /// <summary>The server's own per-endpoint body limit, on a real Kestrel server (the in-memory test server has none).</summary>
+[Integration]
 public class ServerBodyLimitTests
 {
     [TestCase("/blur")]

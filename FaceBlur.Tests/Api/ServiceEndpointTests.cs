@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace FaceBlur.Tests.Api;
 
+[Unit]
 public class ServiceEndpointTests
 {
     private FaceBlurFactory _factory = null!;

@@ -6,6 +6,7 @@ namespace FaceBlur.Tests.Api;
 
 /// <summary>The web page's hosting: files from the web root, long cache for hashed assets, index.html for client routes.</summary>
 [NonParallelizable]
+[Unit]
 public class SpaHostingTests
 {
     private readonly string _asset = Path.Combine(SpaHosting.WebRoot, "assets", "spa-hosting-test-0123abcd.js");

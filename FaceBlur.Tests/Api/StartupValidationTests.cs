@@ -4,6 +4,7 @@ using FaceBlur.Tests.Support;
 namespace FaceBlur.Tests.Api;
 
 /// <summary>A setting that cannot be used stops the app at start with one line naming it (the real process).</summary>
+[Integration]
 public class StartupValidationTests
 {
     private static string AppDll => Path.Combine(AppContext.BaseDirectory, "FaceBlur.Web.dll");

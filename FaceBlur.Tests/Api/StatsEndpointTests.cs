@@ -7,6 +7,7 @@ namespace FaceBlur.Tests.Api;
 
 /// <summary><c>/stats</c> over real HTTP: the counters, the visitor cookie, and stats failures that never fail an upload.</summary>
 [NonParallelizable]
+[Unit]
 public class StatsEndpointTests
 {
     private static readonly string[] Fields =

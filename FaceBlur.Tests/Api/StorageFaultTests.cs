@@ -13,6 +13,7 @@ namespace FaceBlur.Tests.Api;
 /// <c>task_failed</c> with a reason saying so; nothing half-written is left or served.
 /// </summary>
 [NonParallelizable]
+[Integration]
 public class StorageFaultTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);

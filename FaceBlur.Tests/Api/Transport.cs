@@ -1,4 +1,6 @@
 using FaceBlur.Tests.Jobs;
+using FaceBlur.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FaceBlur.Tests.Api;
 
@@ -57,5 +59,40 @@ internal sealed class TransportScope(Transport transport)
             await using var redis = await RedisTestServer.ConnectAsync();
             await RedisTestServer.DeleteKeysAsync(redis, KeyPrefix);
         }
+    }
+}
+
+/// <summary>
+/// A fixture's test host on one transport: checks the services are there, starts the app in-process with the
+/// transport's settings (plus <c>extra</c>), and on disposal stops it and removes the transport's queue and keys.
+/// </summary>
+internal sealed class TransportHost : IAsyncDisposable
+{
+    private readonly TransportScope _scope;
+
+    private TransportHost(TransportScope scope, FaceBlurFactory factory)
+    {
+        _scope = scope;
+        Factory = factory;
+        Client = factory.CreateClient();
+    }
+
+    public FaceBlurFactory Factory { get; }
+
+    public HttpClient Client { get; }
+
+    public static async Task<TransportHost> StartAsync(
+        Transport transport, IReadOnlyDictionary<string, string?>? extra = null, Action<IServiceCollection>? services = null)
+    {
+        var scope = new TransportScope(transport);
+        await scope.EnsureAvailableAsync();
+        return new TransportHost(scope, new FaceBlurFactory(scope.Settings(extra), services));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await Factory.DisposeAsync();
+        await _scope.CleanUpAsync();
     }
 }

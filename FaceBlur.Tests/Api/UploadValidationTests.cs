@@ -43,10 +43,12 @@ public class UploadValidationTests
         return await Http.ShouldBeErrorAsync(response, status, code);
     }
 
+    [Unit]
     [Test]
     public Task A_body_that_is_not_multipart_is_unsupported() =>
         PostExpectingAsync("/blur", new StringContent("{}", Encoding.UTF8, "application/json"), HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
 
+    [Unit]
     [Test]
     public async Task A_multipart_body_without_boundary_is_a_validation_error()
     {
@@ -55,14 +57,17 @@ public class UploadValidationTests
         await PostExpectingAsync("/blur", content, HttpStatusCode.BadRequest, "validation_error");
     }
 
+    [Unit]
     [Test]
     public Task No_file_is_a_validation_error() =>
         PostExpectingAsync("/blur", Http.Form([], new Dictionary<string, string> { ["mode"] = "blur" }), HttpStatusCode.BadRequest, "validation_error");
 
+    [Unit]
     [Test]
     public Task An_empty_file_is_a_validation_error() =>
         PostExpectingAsync("/blur", Http.Images(("empty.jpg", [])), HttpStatusCode.BadRequest, "validation_error");
 
+    [Unit]
     [TestCase("mode", "sepia")]
     [TestCase("shape", "star")]
     [TestCase("padding", "1.5")]
@@ -82,26 +87,32 @@ public class UploadValidationTests
         json.GetProperty("details").GetProperty("field").GetString().Should().Be(field);
     }
 
+    [Unit]
     [Test]
     public Task Text_renamed_jpg_is_unsupported() =>
         PostExpectingAsync("/blur", Http.Images(("photo.jpg", Encoding.UTF8.GetBytes("just some text, not a picture"))), HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
 
+    [Unit]
     [Test]
     public Task A_gif_is_unsupported_whatever_its_name() =>
         PostExpectingAsync("/blur", Http.Images(("anim.png", Encoding.ASCII.GetBytes("GIF89a\u0001\0\u0001\0\0\0\0;"))), HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
 
+    [Unit]
     [Test]
     public Task An_extension_that_is_not_allowed_is_unsupported() =>
         PostExpectingAsync("/blur", Http.Images(("photo.gif", SmallJpeg())), HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
 
+    [Unit]
     [Test]
     public Task Content_that_contradicts_the_extension_is_a_validation_error() =>
         PostExpectingAsync("/blur", Http.Images(("photo.png", SmallJpeg())), HttpStatusCode.BadRequest, "validation_error");
 
+    [Unit]
     [Test]
     public Task More_files_than_allowed_is_a_validation_error() =>
         PostExpectingAsync("/blur", Http.Images(Enumerable.Range(0, 4).Select(i => ($"{i}.jpg", SmallJpeg())).ToArray()), HttpStatusCode.BadRequest, "validation_error");
 
+    [Unit]
     [Test]
     public async Task A_file_over_the_size_limit_is_payload_too_large()
     {
@@ -112,14 +123,17 @@ public class UploadValidationTests
         await PostExpectingAsync("/blur", Http.Images(("big.png", big)), HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
     }
 
+    [Unit]
     [Test]
     public Task An_image_over_the_megapixel_limit_is_media_too_large() =>
         PostExpectingAsync("/blur", Http.Images(("bomb.png", ImageHeaderReaderTests.HandMadePng(30000, 30000))), HttpStatusCode.BadRequest, "media_too_large");
 
+    [Unit]
     [Test]
     public Task Files_in_another_field_are_a_validation_error() =>
         PostExpectingAsync("/blur", Http.Form([("file", "a.jpg", SmallJpeg())]), HttpStatusCode.BadRequest, "validation_error");
 
+    [Unit]
     [Test]
     public async Task Thousands_of_tiny_parts_are_refused()
     {
@@ -132,6 +146,7 @@ public class UploadValidationTests
         await PostExpectingAsync("/blur", form, HttpStatusCode.BadRequest, "validation_error");
     }
 
+    [Unit]
     [Test]
     public async Task A_playlist_renamed_mp4_is_unsupported()
     {
@@ -141,6 +156,7 @@ public class UploadValidationTests
         await PostExpectingAsync("/blur/video", Http.Form([("file", "clip.mp4", concat)]), HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
     }
 
+    [Integration]
     [Test]
     public async Task A_video_over_the_length_limit_is_media_too_long()
     {
@@ -148,12 +164,14 @@ public class UploadValidationTests
         await PostExpectingAsync("/blur/video", Http.Form([("file", "long.mp4", clip)]), HttpStatusCode.BadRequest, "media_too_long");
     }
 
+    [Unit]
     [Test]
     public async Task A_video_with_a_photo_inside_is_refused()
     {
         await PostExpectingAsync("/blur/video", Http.Form([("file", "clip.mp4", SmallJpeg())]), HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
     }
 
+    [Unit]
     [Test]
     public async Task Client_file_names_never_become_paths()
     {

@@ -8,6 +8,7 @@ namespace FaceBlur.Tests.Api;
 /// What a succeeded video job reports, through the same hooks the worker calls (the video pipeline itself arrives on
 /// another branch): kind video, its frames and seconds reach <c>/metrics</c> and <c>/stats</c>.
 /// </summary>
+[Unit]
 public class VideoHookTests
 {
     [Test]

@@ -13,6 +13,7 @@ namespace FaceBlur.Tests.Api;
 /// stay hidden. Invalid video regions are refused naming their path.
 /// </summary>
 [NonParallelizable]
+[Integration]
 public class VideoRegionsTests
 {
     private FaceBlurFactory _factory = null!;
@@ -27,7 +28,7 @@ public class VideoRegionsTests
         _client = _factory.CreateClient();
         _dir = Directory.CreateTempSubdirectory("faceblur-video-regions-").FullName;
         var path = Path.Combine(_dir, "clip.mp4");
-        VideoTestMedia.Create(path, VideoTestMedia.MovingFace(seconds: 2, audio: false));
+        TestVideos.Create(path, TestVideos.MovingFace(seconds: 2, audio: false));
         _clip = File.ReadAllBytes(path);
     }
 

@@ -9,6 +9,7 @@ namespace FaceBlur.Tests.Cli;
 /// The command line as a user runs it, on folders: the real process (<c>dotnet faceblur.dll</c>) on eval photos and a
 /// clip made with ffmpeg, its output files, report and exit code.
 /// </summary>
+[Integration]
 public class CliFolderTests
 {
     private string dir = "";
@@ -42,7 +43,7 @@ public class CliFolderTests
         jpeg.Should().NotContain("Exif\0\0", "no EXIF segment is written");
 
         var video = Path.Combine(dir, "blurred", "trip", "day 1", "street.mp4");
-        var probe = VideoTestMedia.Run("ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams", video);
+        var probe = TestVideos.Run("ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams", video);
         probe.Should().NotContain(CliMedia.MetadataMarker).And.NotContain("+48.8584", "the container's metadata is not copied");
         Probe.Str(new Probe(System.Text.Json.JsonDocument.Parse(probe).RootElement).Video, "codec_name").Should().Be("h264");
         VideoFacesHidden(Path.Combine(input, "trip", "day 1", "street.mov"), video, truth);

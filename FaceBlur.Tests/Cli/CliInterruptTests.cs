@@ -10,6 +10,7 @@ namespace FaceBlur.Tests.Cli;
 /// ffmpeg processes, deletes the partial copy and reports what was not processed.
 /// </summary>
 [NonParallelizable]
+[Integration]
 public class CliInterruptTests
 {
     private string dir = "";

@@ -1,7 +1,6 @@
-using FaceBlur.Bench.Evaluation;
 using FaceBlur.Modules.Processing.Detection;
+using FaceBlur.Testing.Evaluation;
 using FaceBlur.Tests.Support;
-using FaceBlur.Tests.Video;
 using OpenCvSharp;
 
 namespace FaceBlur.Tests.Cli;
@@ -37,7 +36,7 @@ internal static class CliMedia
     public static IReadOnlyList<IReadOnlyList<FaceBox>> MovingFaceClip(string path, double seconds)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        return VideoTestMedia.Create(path, VideoTestMedia.MovingFace(seconds) with
+        return TestVideos.Create(path, TestVideos.MovingFace(seconds) with
         {
             ExtraArguments = ["-metadata", "title=" + MetadataMarker, "-metadata", "location=+48.8584+002.2945/"],
         });

@@ -14,6 +14,7 @@ namespace FaceBlur.Tests.Cli;
 /// videos), and the documents travel between it and the service both ways (one schema: the SPEC's).
 /// </summary>
 [NonParallelizable]
+[Integration]
 public class CliRegionsTests
 {
     private string dir = "";

@@ -3,6 +3,7 @@ using FaceBlur.Tests.Support;
 namespace FaceBlur.Tests.Cli;
 
 /// <summary>Bad usage of the command line: the problem and the usage on standard error, exit code 2, nothing written.</summary>
+[Integration]
 public class CliUsageTests
 {
     private string dir = "";

@@ -1,11 +1,13 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using FaceBlur.Modules.Processing.Detection;
+using FaceBlur.Tests.Support;
 using FaceBlur.Tests.Video;
 
 namespace FaceBlur.Tests.Detection;
 
 /// <summary>The threads the tiles of photos run on: below request handling when asked, all jobs run, failures surface.</summary>
+[Unit]
 public class DetectionThreadsTests
 {
     private static int NiceOfThisThread() =>

@@ -8,6 +8,7 @@ namespace FaceBlur.Tests.Detection;
 /// A stopping host disposes the detector while a job's thread may still be inside it: disposing waits for the calls
 /// that run (freeing a network under a running call ended the whole process with SIGSEGV), later calls are refused.
 /// </summary>
+[Unit]
 public class DetectorDisposeTests
 {
     [Test]

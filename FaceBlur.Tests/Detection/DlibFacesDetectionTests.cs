@@ -1,11 +1,12 @@
-using FaceBlur.Bench.Evaluation;
 using FaceBlur.Modules.Processing.Anonymization;
+using FaceBlur.Testing.Evaluation;
 using FaceBlur.Tests.Support;
 using OpenCvSharp;
 
 namespace FaceBlur.Tests.Detection;
 
 /// <summary>The easy evaluation set: with the default settings every face is found and hidden.</summary>
+[Unit]
 public class DlibFacesDetectionTests
 {
     /// <summary>

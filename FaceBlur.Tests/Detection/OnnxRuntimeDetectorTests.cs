@@ -1,13 +1,14 @@
-using FaceBlur.Bench.Evaluation;
 using FaceBlur.Modules.Processing.Anonymization;
 using FaceBlur.Modules.Processing.Detection;
 using FaceBlur.Modules.Processing.Video;
+using FaceBlur.Testing.Evaluation;
 using FaceBlur.Tests.Support;
 using OpenCvSharp;
 
 namespace FaceBlur.Tests.Detection;
 
 /// <summary>The ONNX Runtime path of YuNet, which the video detector uses.</summary>
+[Unit]
 public class OnnxRuntimeDetectorTests
 {
     /// <summary>

@@ -1,13 +1,14 @@
 using System.Diagnostics;
-using FaceBlur.Bench.Evaluation;
 using FaceBlur.Modules.Processing.Anonymization;
 using FaceBlur.Modules.Processing.Detection;
+using FaceBlur.Testing.Evaluation;
 using FaceBlur.Tests.Support;
 using Microsoft.Extensions.Configuration;
 
 namespace FaceBlur.Tests.Detection;
 
 /// <summary>Large photos are searched in tiles at their own resolution and above: faces of every size, wherever they are.</summary>
+[Unit]
 public class TiledSearchTests
 {
     private static IReadOnlyList<FaceBox> Overlapping(IReadOnlyList<FaceBox> found, FaceBox face) =>

@@ -4,6 +4,7 @@ using OpenCvSharp;
 
 namespace FaceBlur.Tests.Images;
 
+[Unit]
 public class ExifOrientationTests
 {
     private const int Width = 40;

@@ -8,6 +8,7 @@ using OpenCvSharp;
 
 namespace FaceBlur.Tests.Images;
 
+[Unit]
 public class ImageHeaderReaderTests
 {
     private const int Width = 123;

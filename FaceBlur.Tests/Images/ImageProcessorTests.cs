@@ -1,15 +1,16 @@
 using System.Text;
-using FaceBlur.Bench.Evaluation;
 using FaceBlur.Modules.Processing.Anonymization;
 using FaceBlur.Modules.Processing.Detection;
 using FaceBlur.Modules.Processing.Images;
 using FaceBlur.Modules.Processing.Media;
+using FaceBlur.Testing.Evaluation;
 using FaceBlur.Tests.Support;
 using OpenCvSharp;
 
 namespace FaceBlur.Tests.Images;
 
 /// <summary>The whole image pipeline on real photos: decode, orientation, detect, anonymize, encode, refusals.</summary>
+[Unit]
 public class ImageProcessorTests
 {
     private const string Photo = "2007_007763.jpg";

@@ -1,9 +1,11 @@
 using System.Text;
 using FaceBlur.Modules.Processing.Images;
+using FaceBlur.Tests.Support;
 using OpenCvSharp;
 
 namespace FaceBlur.Tests.Images;
 
+[Unit]
 public class ImageSnifferTests
 {
     internal static byte[] Encode(string extension, int width = 40, int height = 30, int channels = 3, params ImageEncodingParam[] parameters)

@@ -13,6 +13,7 @@ namespace FaceBlur.Tests.Images;
 /// the whole picture), at upload and again before decoding; a real progressive JPEG passes. A JPEG whose header comes
 /// after more than 4 MB of metadata is read, not refused as damaged.
 /// </summary>
+[Unit]
 public class JpegScansTests
 {
     /// <summary>

@@ -1,9 +1,11 @@
 using System.Text;
 using System.Text.Json;
 using FaceBlur.Modules.Processing.Jobs;
+using FaceBlur.Tests.Support;
 
 namespace FaceBlur.Tests.Jobs;
 
+[Unit]
 public sealed class JobMessageSerializerTests
 {
     [Test]

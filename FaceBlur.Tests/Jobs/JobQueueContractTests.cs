@@ -1,13 +1,12 @@
 using System.Collections.Concurrent;
 using FaceBlur.Modules.Processing.Jobs;
-
 using FaceBlur.Tests.Support;
 
 namespace FaceBlur.Tests.Jobs;
 
 /// <summary>The <see cref="IJobQueue"/> semantics, against both implementations (RabbitMQ: the real broker).</summary>
-[TestFixture(QueueKind.InProcess)]
-[TestFixture(QueueKind.RabbitMq)]
+[TestFixture(QueueKind.InProcess, Category = TestCategory.Unit)]
+[TestFixture(QueueKind.RabbitMq, Category = TestCategory.Integration)]
 [CancelAfter(60_000)]
 public sealed class JobQueueContractTests(QueueKind kind)
 {

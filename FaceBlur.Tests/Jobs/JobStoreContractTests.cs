@@ -12,8 +12,8 @@ public enum StoreKind
 }
 
 /// <summary>The <see cref="IJobStore"/> contract, run against every implementation (Redis: a real server).</summary>
-[TestFixture(StoreKind.InMemory)]
-[TestFixture(StoreKind.Redis)]
+[TestFixture(StoreKind.InMemory, Category = TestCategory.Unit)]
+[TestFixture(StoreKind.Redis, Category = TestCategory.Integration)]
 [NonParallelizable]
 public sealed class JobStoreContractTests(StoreKind kind)
 {

@@ -12,6 +12,7 @@ namespace FaceBlur.Tests.Jobs;
 
 /// <summary>What only the RabbitMQ queue has: topology, persistence, an unreachable or flapping broker.</summary>
 [CancelAfter(60_000)]
+[Integration]
 public sealed class RabbitMqJobQueueTests
 {
     private readonly QueueTestScope _scope = new();

@@ -13,6 +13,7 @@ namespace FaceBlur.Tests.Jobs;
 /// <summary>What only the Redis store has: its keys, their expiry, its index tidying and an unreachable server.</summary>
 [TestFixture]
 [NonParallelizable]
+[Integration]
 public sealed class RedisJobStoreTests
 {
     private static readonly TimeSpan Ttl = TimeSpan.FromMinutes(10);

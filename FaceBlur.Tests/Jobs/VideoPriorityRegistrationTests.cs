@@ -11,6 +11,7 @@ namespace FaceBlur.Tests.Jobs;
 /// Video work runs below requests in the service (the job workers' nice) and at the caller's priority where there are
 /// no requests to protect (the command line registers the core alone).
 /// </summary>
+[Unit]
 public class VideoPriorityRegistrationTests
 {
     [Test]

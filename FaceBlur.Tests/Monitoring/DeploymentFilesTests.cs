@@ -27,6 +27,7 @@ public partial class DeploymentFilesTests
 
     private static Dictionary<object, object> Services() => Map(Yaml("docker-compose.yml")["services"]);
 
+    [Unit]
     [Test]
     public void Compose_runs_the_app_with_RabbitMQ_and_Redis_and_monitoring_under_its_profile()
     {
@@ -52,6 +53,7 @@ public partial class DeploymentFilesTests
         Map(app["depends_on"]).Keys.Should().Contain(["rabbitmq", "redis"]);
     }
 
+    [Unit]
     [Test]
     public void Every_bind_mount_and_named_volume_of_compose_exists()
     {
@@ -78,6 +80,7 @@ public partial class DeploymentFilesTests
         }
     }
 
+    [Unit]
     [Test]
     public void Prometheus_scrapes_the_app_metrics_on_the_compose_network()
     {
@@ -90,6 +93,7 @@ public partial class DeploymentFilesTests
         MountTarget("prometheus", "./monitoring/prometheus.yml").Should().Be("/etc/prometheus/prometheus.yml");
     }
 
+    [Unit]
     [Test]
     public void Prometheus_sends_the_METRICS_TOKEN_the_app_is_given()
     {
@@ -114,6 +118,7 @@ public partial class DeploymentFilesTests
     /// docker-compose (v1, Debian's package; ./test.sh installs it) validates the whole file without a Docker engine:
     /// keys, types, interpolation, profiles. Skipped where it is not installed.
     /// </summary>
+    [Integration]
     [Test]
     public async Task Docker_compose_accepts_the_compose_file()
     {
@@ -139,6 +144,7 @@ public partial class DeploymentFilesTests
         process.ExitCode.Should().Be(0, $"docker-compose config: {await stdout}{await stderr}");
     }
 
+    [Unit]
     [Test]
     public void Grafana_provisions_the_Prometheus_data_source_and_the_dashboard_folder()
     {
@@ -169,6 +175,7 @@ public partial class DeploymentFilesTests
         }
     }
 
+    [Unit]
     [Test]
     public void The_Dockerfile_builds_the_SPA_publishes_the_app_and_runs_it_with_ffmpeg()
     {

@@ -16,6 +16,7 @@ namespace FaceBlur.Tests.Privacy;
 /// a photo and a video, with the variable removed from its environment and a home directory of its own.
 /// </summary>
 [NonParallelizable]
+[Integration]
 public partial class NoPhoneHomeTests
 {
     /// <summary>Unpatched, ONNX Runtime's first upload came ~10 s after it initialised: the app lives longer than that.</summary>
@@ -47,7 +48,7 @@ public partial class NoPhoneHomeTests
             ["strace", "-f", "-qq", "-e", "trace=connect,sendto,sendmsg,accept,accept4", "-o", trace]);
         try
         {
-            await Wait.UntilAsync(() => IsUpAsync(client), "the traced app listens", TimeSpan.FromSeconds(90));
+            await Wait.UntilAsync(() => Http.IsUpAsync(client), "the traced app listens", TimeSpan.FromSeconds(90));
             var photo = await Http.SubmitAsync(client, "/blur", Http.Images(("a.jpg", JobFlowTests.Photo())));
             (await Http.WaitForResultAsync(client, photo, TimeSpan.FromSeconds(60))).StatusCode.Should().Be(HttpStatusCode.OK, string.Join('\n', logs));
             var video = await Http.SubmitAsync(client, "/blur/video", Http.Form([("file", "clip.mp4", await TestVideos.ColourBarsAsync(2))]));
@@ -166,19 +167,6 @@ public partial class NoPhoneHomeTests
         if (!found)
         {
             Assert.Fail("strace is required by this test (test.sh installs it: apt-get install strace).");
-        }
-    }
-
-    private static async Task<bool> IsUpAsync(HttpClient client)
-    {
-        try
-        {
-            using var response = await client.GetAsync("/health");
-            return response.StatusCode == HttpStatusCode.OK;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
         }
     }
 }

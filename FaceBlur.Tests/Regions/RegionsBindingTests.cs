@@ -1,9 +1,11 @@
 using FaceBlur.Modules.Processing.Detection;
 using FaceBlur.Modules.Processing.Regions;
+using FaceBlur.Tests.Support;
 
 namespace FaceBlur.Tests.Regions;
 
 /// <summary>Regions checked against the request's media, and how found faces and given regions combine.</summary>
+[Unit]
 public class RegionsBindingTests
 {
     private static readonly UploadedImage[] Two = [new("a.jpg", 100, 80), new("b.png", 50, 40)];

@@ -1,10 +1,12 @@
 using System.Text;
 using FaceBlur.Modules.Processing.Jobs;
 using FaceBlur.Modules.Processing.Regions;
+using FaceBlur.Tests.Support;
 
 namespace FaceBlur.Tests.Regions;
 
 /// <summary>The regions field's shape: every problem is refused with the path of the offending part.</summary>
+[Unit]
 public class RegionsReaderTests
 {
     private static RegionsDocument Read(string json, JobKind kind = JobKind.Images) => RegionsReader.Read(Encoding.UTF8.GetBytes(json), kind);

@@ -1,9 +1,11 @@
 using FaceBlur.Modules.Processing.Regions;
 using FaceBlur.Modules.Processing.Video;
+using FaceBlur.Tests.Support;
 
 namespace FaceBlur.Tests.Regions;
 
 /// <summary>Video regions matched to frames by time, checked against the output frame's size.</summary>
+[Unit]
 public class VideoRegionsBindingTests
 {
     /// <summary>A 2 s 25 fps video of 321x240 stored pixels turned a quarter: its output is 240x320 (even sides).</summary>

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace FaceBlur.Tests.Stats;
 
 /// <summary>The stats module on real SQLite files in a temporary directory.</summary>
+[Unit]
 public class StatsServiceTests
 {
     private DirectoryInfo _dir = null!;

@@ -29,21 +29,7 @@ internal sealed class AppProcess : IDisposable
         ConcurrentQueue<string> logs,
         IReadOnlyList<string>? wrapper = null)
     {
-        var start = new ProcessStartInfo(wrapper is { Count: > 0 } ? wrapper[0] : "dotnet")
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            WorkingDirectory = storage,
-        };
-        foreach (var arg in wrapper?.Skip(1).Append("dotnet") ?? [])
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "FaceBlur.Web.dll"));
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add($"http://127.0.0.1:{port}");
-        var environment = new Dictionary<string, string?>
+        var defaults = new Dictionary<string, string?>
         {
             ["STORAGE_DIR"] = storage,
             ["STATS_DB_PATH"] = Path.Combine(storage, "stats.db"),
@@ -55,23 +41,7 @@ internal sealed class AppProcess : IDisposable
             ["STORAGE_CLEANUP_INTERVAL_MINUTES"] = "0",
             ["LOG_LEVEL"] = "Information",
         };
-        foreach (var (key, value) in settings)
-        {
-            environment[key] = value;
-        }
-
-        foreach (var (key, value) in environment)
-        {
-            if (value is null)
-            {
-                start.Environment.Remove(key);
-            }
-            else
-            {
-                start.Environment[key] = value;
-            }
-        }
-
+        var start = DotnetChild.StartInfo("FaceBlur.Web.dll", ["--urls", $"http://127.0.0.1:{port}"], storage, defaults, settings, wrapper);
         var process = Process.Start(start) ?? throw new InvalidOperationException("The app did not start.");
         process.OutputDataReceived += (_, e) => Collect(logs, e.Data);
         process.ErrorDataReceived += (_, e) => Collect(logs, e.Data);
@@ -98,7 +68,7 @@ internal sealed class AppProcess : IDisposable
             return;
         }
 
-        var appPid = _wrapped ? ChildOf(_process.Id) : _process.Id;
+        var appPid = _wrapped ? DotnetChild.ChildOf(_process.Id) : _process.Id;
         if (appPid is { } pid)
         {
             using var kill = Process.Start("kill", ["-TERM", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
@@ -121,13 +91,6 @@ internal sealed class AppProcess : IDisposable
     {
         Kill9();
         _process.Dispose();
-    }
-
-    private static int? ChildOf(int pid)
-    {
-        var children = Path.Combine("/proc", pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "task", pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "children");
-        var first = File.Exists(children) ? File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() : null;
-        return int.TryParse(first, out var child) ? child : null;
     }
 
     private static void Collect(ConcurrentQueue<string> logs, string? line)

@@ -30,7 +30,7 @@ internal sealed class CliProcess : IDisposable
     }
 
     /// <summary>The command line's process id (under a wrapper: the wrapper's child, once started).</summary>
-    public int Id => wrapped ? ChildOf(process.Id) ?? process.Id : process.Id;
+    public int Id => wrapped ? DotnetChild.ChildOf(process.Id) ?? process.Id : process.Id;
 
     public static async Task<CliRun> RunAsync(string workingDirectory, IReadOnlyList<string> args, IReadOnlyDictionary<string, string?>? settings = null, TimeSpan? timeout = null)
     {
@@ -42,41 +42,13 @@ internal sealed class CliProcess : IDisposable
     public static CliProcess Start(
         string workingDirectory, IReadOnlyList<string> args, IReadOnlyDictionary<string, string?>? settings = null, IReadOnlyList<string>? wrapper = null)
     {
-        var start = new ProcessStartInfo(wrapper is { Count: > 0 } ? wrapper[0] : "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory,
-        };
-        foreach (var arg in (wrapper?.Skip(1).Append("dotnet") ?? []).Append(Path.Combine(AppContext.BaseDirectory, "faceblur.dll")).Concat(args))
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        var environment = new Dictionary<string, string?>
+        var defaults = new Dictionary<string, string?>
         {
             ["DETECTOR_MODEL_PATH"] = TestPaths.DetectorModel,
             ["DETECTOR_MODEL_N_PATH"] = TestPaths.DetectorModelN,
             ["VIDEO_DETECTOR_MODEL_PATH"] = TestPaths.VideoDetectorModel,
         };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-        {
-            environment[key] = value;
-        }
-
-        foreach (var (key, value) in environment)
-        {
-            if (value is null)
-            {
-                start.Environment.Remove(key);
-            }
-            else
-            {
-                start.Environment[key] = value;
-            }
-        }
-
+        var start = DotnetChild.StartInfo("faceblur.dll", args, workingDirectory, defaults, settings, wrapper);
         var process = Process.Start(start) ?? throw new InvalidOperationException("faceblur did not start.");
         var cli = new CliProcess(process, wrapper is { Count: > 0 });
         process.OutputDataReceived += (_, e) => Append(cli.output, e.Data);
@@ -137,14 +109,6 @@ internal sealed class CliProcess : IDisposable
         }
 
         process.Dispose();
-    }
-
-    private static int? ChildOf(int pid)
-    {
-        var task = pid.ToString(CultureInfo.InvariantCulture);
-        var children = Path.Combine("/proc", task, "task", task, "children");
-        var first = File.Exists(children) ? File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() : null;
-        return int.TryParse(first, NumberStyles.Integer, CultureInfo.InvariantCulture, out var child) ? child : null;
     }
 
     private static void Append(StringBuilder text, string? line)

@@ -91,6 +91,20 @@ internal static class Http
         return form;
     }
 
+    /// <summary>Whether the app answers <c>/health</c> with 200 (false while it does not listen yet).</summary>
+    public static async Task<bool> IsUpAsync(HttpClient client)
+    {
+        try
+        {
+            using var response = await client.GetAsync("/health");
+            return response.StatusCode == HttpStatusCode.OK;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
     public static MultipartFormDataContent Images(params (string FileName, byte[] Bytes)[] files) =>
         Form(files.Select(f => ("files", f.FileName, f.Bytes)));
 

@@ -198,32 +198,6 @@ internal static class HostileMedia
         return index >= 0 ? index : throw new InvalidOperationException("Pattern not found in the test media.");
     }
 
-    public static async Task<byte[]> VideoAsync(string codecArgs, string extension, int width, int height, double seconds, bool faststart = false)
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"faceblur-test-{Guid.NewGuid():N}.{extension}");
-        try
-        {
-            var args = new List<string>
-            {
-                "-f", "lavfi", "-i",
-                $"testsrc=size={width}x{height}:rate=10:duration={seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
-            };
-            args.AddRange(codecArgs.Split(' ', StringSplitOptions.RemoveEmptyEntries));
-            if (faststart)
-            {
-                args.AddRange(["-movflags", "+faststart"]);
-            }
-
-            args.AddRange(["-y", path]);
-            await TestVideos.FfmpegAsync([.. args]);
-            return await File.ReadAllBytesAsync(path);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
-    }
-
     /// <summary>A multipart body written byte by byte, with any Content-Disposition (NUL, raw UTF-8, long names).</summary>
     public static HttpContent RawPart(string contentDisposition, byte[] bytes, string boundary = "hostile-boundary")
     {

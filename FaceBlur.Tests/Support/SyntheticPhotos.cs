@@ -1,5 +1,5 @@
-using FaceBlur.Bench.Evaluation;
 using FaceBlur.Modules.Processing.Detection;
+using FaceBlur.Testing.Evaluation;
 using OpenCvSharp;
 
 namespace FaceBlur.Tests.Support;

@@ -1,9 +1,11 @@
 using FaceBlur.Modules.Processing.Detection;
 using FaceBlur.Modules.Processing.Video;
+using FaceBlur.Tests.Support;
 
 namespace FaceBlur.Tests.Video;
 
 /// <summary>The tracker's decisions that the look-ahead builds on, and boxes at the frame's edge.</summary>
+[Unit]
 public class FaceTrackerTests
 {
     private const int W = 640;

@@ -1,10 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
 using FaceBlur.Modules.Processing.Video;
+using FaceBlur.Tests.Support;
 
 namespace FaceBlur.Tests.Video;
 
 /// <summary>Frame times read from ffprobe's packet listing (its JSON), and the Matroska stream that carries them to the encoder.</summary>
+[Integration]
 public class FrameTimesTests
 {
     [Test]
@@ -91,7 +93,7 @@ public class FrameTimesTests
             VideoTestMedia.FrameTimes(path).Should().Equal([0, 0.04, 0.123457], (a, b) => Math.Abs(a - b) < 1e-6);
 
             // The pictures come through unchanged: the mean luma of each decoded frame.
-            var means = VideoTestMedia.Run("ffprobe", "-v", "error", "-f", "lavfi", "-i", $"movie={path},signalstats", "-show_entries", "frame_tags=lavfi.signalstats.YAVG", "-of", "csv=p=0")
+            var means = TestVideos.Run("ffprobe", "-v", "error", "-f", "lavfi", "-i", $"movie={path},signalstats", "-show_entries", "frame_tags=lavfi.signalstats.YAVG", "-of", "csv=p=0")
                 .Split('\n', StringSplitOptions.RemoveEmptyEntries)
                 .Select(v => double.Parse(v, CultureInfo.InvariantCulture));
             means.Should().Equal([16, 128, 235], (a, b) => Math.Abs(a - b) < 0.01);

@@ -5,6 +5,7 @@ using OpenCvSharp;
 namespace FaceBlur.Tests.Video;
 
 /// <summary>Telling shots apart: a cut or a blank frame is a change of shot; motion, a pan, a flash and a fade are not.</summary>
+[Unit]
 public class ShotBoundariesTests
 {
     private const int W = 480;

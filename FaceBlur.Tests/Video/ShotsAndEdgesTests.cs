@@ -1,7 +1,7 @@
-using FaceBlur.Bench.Video;
 using FaceBlur.Modules.Processing.Anonymization;
 using FaceBlur.Modules.Processing.Detection;
 using FaceBlur.Modules.Processing.Video;
+using FaceBlur.Testing.Video;
 using FaceBlur.Tests.Support;
 using OpenCvSharp;
 
@@ -13,6 +13,7 @@ namespace FaceBlur.Tests.Video;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
+[Integration]
 public sealed class ShotsAndEdgesTests
 {
     private static readonly AnonymizeOptions Unpadded = AnonymizeOptions.Default with { Padding = 0 };

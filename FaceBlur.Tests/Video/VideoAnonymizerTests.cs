@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
-using FaceBlur.Bench.Video;
 using FaceBlur.Modules.Processing.Anonymization;
 using FaceBlur.Modules.Processing.Detection;
 using FaceBlur.Modules.Processing.Media;
 using FaceBlur.Modules.Processing.Video;
+using FaceBlur.Testing.Video;
 using FaceBlur.Tests.Support;
 using OpenCvSharp;
 
@@ -11,6 +11,7 @@ namespace FaceBlur.Tests.Video;
 
 [TestFixture]
 [NonParallelizable]
+[Integration]
 public sealed class VideoAnonymizerTests
 {
     private const int Fps = 25;
@@ -26,7 +27,7 @@ public sealed class VideoAnonymizerTests
         dir = Path.Combine(Path.GetTempPath(), "faceblur-video-tests-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         moving = Path.Combine(dir, "moving.mp4");
-        movingTruth = VideoTestMedia.Create(moving, VideoTestMedia.MovingFace());
+        movingTruth = TestVideos.Create(moving, TestVideos.MovingFace());
     }
 
     [OneTimeTearDown]
@@ -126,7 +127,7 @@ public sealed class VideoAnonymizerTests
     {
         var input = Out("vfr.mkv");
         // 30 frames at 25 fps, then 20 frames at 12.5 fps.
-        VideoTestMedia.Ffmpeg("-i", moving, "-vf", "setpts='if(lt(N,30),N*0.04,1.2+(N-30)*0.08)/TB'", "-fps_mode", "vfr", "-c:v", "libx264", "-preset", "ultrafast", "-an", input);
+        TestVideos.Ffmpeg("-i", moving, "-vf", "setpts='if(lt(N,30),N*0.04,1.2+(N-30)*0.08)/TB'", "-fps_mode", "vfr", "-c:v", "libx264", "-preset", "ultrafast", "-an", input);
         var source = VideoTestMedia.ProbeFile(input, countFrames: true);
         var output = Out("vfr-out.mp4");
 
@@ -149,7 +150,7 @@ public sealed class VideoAnonymizerTests
         // Cut by stream copy at 0.5 s: the file starts at the keyframe before, an edit list hides the frames up to 0.5 s
         // (the container declares them all, the demuxer marks them discarded).
         var input = Out("edited.mp4");
-        VideoTestMedia.Ffmpeg("-ss", "0.5", "-i", moving, "-c", "copy", input);
+        TestVideos.Ffmpeg("-ss", "0.5", "-i", moving, "-c", "copy", input);
         var source = VideoTestMedia.ProbeFile(input, countFrames: true);
         var shown = VideoTestMedia.FrameTimes(input, decoded: true);
         Probe.Num(source.Video, "nb_frames").Should().BeGreaterThan(shown.Count, "the test needs frames hidden by the edit list");
@@ -169,7 +170,7 @@ public sealed class VideoAnonymizerTests
     {
         // 29.97 fps (30000/1001) with sound: the frame times and the track's clock come out exactly as they went in.
         var input = Out("ntsc.mp4");
-        VideoTestMedia.Ffmpeg("-i", moving, "-vf", "fps=30000/1001", "-c:v", "libx264", "-preset", "ultrafast", "-video_track_timescale", "30000", "-c:a", "copy", input);
+        TestVideos.Ffmpeg("-i", moving, "-vf", "fps=30000/1001", "-c:v", "libx264", "-preset", "ultrafast", "-video_track_timescale", "30000", "-c:a", "copy", input);
         var output = Out("ntsc-out.mp4");
 
         var result = await new VideoAnonymizer(TestDetector.Video, new VideoOptions()).AnonymizeAsync(input, output, AnonymizeOptions.Default, null, CancellationToken.None);
@@ -193,8 +194,8 @@ public sealed class VideoAnonymizerTests
         // The stored picture is turned a quarter clockwise; the rotate=90 tag (a display matrix of 90 degrees
         // counter-clockwise, as ffprobe reports it) tells players to turn it back.
         var stored = Out("stored.mp4");
-        VideoTestMedia.Ffmpeg("-i", moving, "-vf", "transpose=1", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "copy", stored);
-        VideoTestMedia.Ffmpeg("-i", stored, "-c", "copy", "-metadata:s:v:0", "rotate=90", input);
+        TestVideos.Ffmpeg("-i", moving, "-vf", "transpose=1", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "copy", stored);
+        TestVideos.Ffmpeg("-i", stored, "-c", "copy", "-metadata:s:v:0", "rotate=90", input);
         var anonymizer = new VideoAnonymizer(TestDetector.Video, new VideoOptions());
         var output = Out("rotated-out.mp4");
 
@@ -214,7 +215,7 @@ public sealed class VideoAnonymizerTests
     {
         // Stored squeezed to half the width with 2:1 pixels (as DV and DVD store video): shown 480x360 like the clip.
         var input = Out("anamorphic.mp4");
-        VideoTestMedia.Ffmpeg("-i", moving, "-vf", "scale=240:360,setsar=2/1", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "copy", input);
+        TestVideos.Ffmpeg("-i", moving, "-vf", "scale=240:360,setsar=2/1", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "copy", input);
         var anonymizer = new VideoAnonymizer(TestDetector.Video, new VideoOptions());
         var output = Out("anamorphic-out.mp4");
 
@@ -233,7 +234,7 @@ public sealed class VideoAnonymizerTests
     public async Task WebmVp9Opus_BecomesH264Aac()
     {
         var input = Out("clip.webm");
-        VideoTestMedia.Ffmpeg("-i", moving, "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "500k", "-c:a", "libopus", input);
+        TestVideos.Ffmpeg("-i", moving, "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "500k", "-c:a", "libopus", input);
         var output = Out("webm-out.mp4");
 
         var result = await new VideoAnonymizer(TestDetector.Video, new VideoOptions()).AnonymizeAsync(input, output, AnonymizeOptions.Default, null, CancellationToken.None);
@@ -251,7 +252,7 @@ public sealed class VideoAnonymizerTests
     public async Task MovWithPcmAudio_TranscodesTheAudioToAac()
     {
         var input = Out("clip.mov");
-        VideoTestMedia.Ffmpeg("-i", moving, "-c:v", "copy", "-c:a", "pcm_s16le", input);
+        TestVideos.Ffmpeg("-i", moving, "-c:v", "copy", "-c:a", "pcm_s16le", input);
         var output = Out("mov-out.mp4");
 
         var result = await new VideoAnonymizer(TestDetector.Video, new VideoOptions()).AnonymizeAsync(input, output, AnonymizeOptions.Default, null, CancellationToken.None);
@@ -266,7 +267,7 @@ public sealed class VideoAnonymizerTests
     public async Task NoAudioIn_NoAudioOut()
     {
         var input = Out("silent.mp4");
-        VideoTestMedia.Ffmpeg("-i", moving, "-c", "copy", "-an", input);
+        TestVideos.Ffmpeg("-i", moving, "-c", "copy", "-an", input);
         var output = Out("silent-out.mp4");
 
         var result = await new VideoAnonymizer(TestDetector.Video, new VideoOptions()).AnonymizeAsync(input, output, AnonymizeOptions.Default, null, CancellationToken.None);
@@ -281,7 +282,7 @@ public sealed class VideoAnonymizerTests
     public async Task Truncated_IsCorruptMedia_AndLeavesNoOutput(bool faststart)
     {
         var whole = Out($"whole-{faststart}.mp4");
-        VideoTestMedia.Ffmpeg(["-i", moving, "-c", "copy", .. (faststart ? new[] { "-movflags", "+faststart" } : []), whole]);
+        TestVideos.Ffmpeg(["-i", moving, "-c", "copy", .. (faststart ? new[] { "-movflags", "+faststart" } : []), whole]);
         var bytes = await File.ReadAllBytesAsync(whole);
         var input = Out($"truncated-{faststart}.mp4");
         await File.WriteAllBytesAsync(input, bytes[..(bytes.Length / 2)]);
@@ -322,12 +323,12 @@ public sealed class VideoAnonymizerTests
         // The video track's data reference is a Mac alias naming a FIFO by absolute path: a reader opening the FIFO is
         // seen by the writer's open completing (and a reader that opened it would hang until the time limit).
         var fifo = Out("external-media");
-        VideoTestMedia.Run("mkfifo", fifo);
+        TestVideos.Run("mkfifo", fifo);
         var plain = Out("self-contained.mp4");
-        VideoTestMedia.Ffmpeg("-i", moving, "-t", "1", "-c:v", "libx264", "-preset", "ultrafast", "-an", plain);
+        TestVideos.Ffmpeg("-i", moving, "-t", "1", "-c:v", "libx264", "-preset", "ultrafast", "-an", plain);
         var input = Out("external-ref.mp4");
         await File.WriteAllBytesAsync(input, Mp4Boxes.WithAliasDataReference(await File.ReadAllBytesAsync(plain), fifo));
-        VideoTestMedia.Run("ffprobe", "-v", "error", "-show_entries", "stream=codec_type", input).Should().Contain("video", "the file is still an MP4");
+        TestVideos.Run("ffprobe", "-v", "error", "-show_entries", "stream=codec_type", input).Should().Contain("video", "the file is still an MP4");
         using var stop = new CancellationTokenSource();
         var opened = Task.Run(() =>
         {

@@ -7,6 +7,7 @@ using OpenCvSharp;
 namespace FaceBlur.Tests.Video;
 
 /// <summary>Hiding faces straight in I420 planes, and the box rules of the video path.</summary>
+[Unit]
 public class VideoFrameTests
 {
     private const int W = 320;

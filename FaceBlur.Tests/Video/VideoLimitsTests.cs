@@ -11,6 +11,7 @@ namespace FaceBlur.Tests.Video;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
+[Integration]
 public sealed class VideoLimitsTests
 {
     private string dir = "";
@@ -22,7 +23,7 @@ public sealed class VideoLimitsTests
         dir = Path.Combine(Path.GetTempPath(), "faceblur-video-limits-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         twelveSeconds = Out("twelve.mp4");
-        VideoTestMedia.Ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x120:rate=10:duration=12", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", twelveSeconds);
+        TestVideos.Ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x120:rate=10:duration=12", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", twelveSeconds);
     }
 
     [OneTimeTearDown]
@@ -50,7 +51,7 @@ public sealed class VideoLimitsTests
     public async Task A_matroska_file_whose_segment_duration_says_2_s_but_which_plays_12_s_is_too_long_for_5_s()
     {
         var mkv = Out("twelve.mkv");
-        VideoTestMedia.Ffmpeg("-i", twelveSeconds, "-c", "copy", mkv);
+        TestVideos.Ffmpeg("-i", twelveSeconds, "-c", "copy", mkv);
         var forged = Out("forged-duration.mkv");
         await File.WriteAllBytesAsync(forged, MatroskaElements.WithDeclaredDuration(await File.ReadAllBytesAsync(mkv), 2));
         VideoTestMedia.ProbeFile(forged).Duration.Should().Be(2, "the Segment Duration says so");
@@ -87,7 +88,7 @@ public sealed class VideoLimitsTests
         // 60 s of video declared as 0.1 s: a limit of 2 s + 0.5 s per declared second would end the run after 2 s; one
         // that grows by 0.5 s per decoded second lets a pipeline faster than twice real time finish.
         var minute = Out("minute.mp4");
-        VideoTestMedia.Ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x120:rate=25:duration=60", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", minute);
+        TestVideos.Ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x120:rate=25:duration=60", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", minute);
         var inspected = await VideoInspector.InspectAsync(minute, new VideoOptions(), CancellationToken.None);
         var lying = inspected.Value! with
         {
@@ -109,7 +110,7 @@ public sealed class VideoLimitsTests
     public async Task A_video_smaller_than_16x16_is_refused_when_inspected(int width, int height, string codec, string extension)
     {
         var tiny = Out($"tiny-{width}x{height}.{extension}");
-        VideoTestMedia.Ffmpeg(["-f", "lavfi", "-i", $"testsrc=size={width}x{height}:rate=10:duration=1", .. codec.Split(' '), tiny]);
+        TestVideos.Ffmpeg(["-f", "lavfi", "-i", $"testsrc=size={width}x{height}:rate=10:duration=1", .. codec.Split(' '), tiny]);
 
         var inspected = await VideoInspector.InspectAsync(tiny, new VideoOptions(), CancellationToken.None);
 
@@ -122,7 +123,7 @@ public sealed class VideoLimitsTests
     public async Task A_16x16_video_is_taken_and_anonymized()
     {
         var small = Out("small.mp4");
-        VideoTestMedia.Ffmpeg("-f", "lavfi", "-i", "testsrc=size=16x16:rate=10:duration=1", "-c:v", "libx264", "-pix_fmt", "yuv420p", small);
+        TestVideos.Ffmpeg("-f", "lavfi", "-i", "testsrc=size=16x16:rate=10:duration=1", "-c:v", "libx264", "-pix_fmt", "yuv420p", small);
 
         var result = await new VideoAnonymizer(TestDetector.Video, new VideoOptions())
             .AnonymizeAsync(small, Out("small-out.mp4"), AnonymizeOptions.Default, null, CancellationToken.None);

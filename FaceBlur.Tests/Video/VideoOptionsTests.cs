@@ -1,8 +1,10 @@
 using FaceBlur.Modules.Processing.Video;
+using FaceBlur.Tests.Support;
 
 namespace FaceBlur.Tests.Video;
 
 /// <summary>The video settings are checked at start, each error naming its setting.</summary>
+[Unit]
 public class VideoOptionsTests
 {
     [Test]

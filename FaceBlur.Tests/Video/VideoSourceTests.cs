@@ -11,6 +11,7 @@ namespace FaceBlur.Tests.Video;
 /// <summary>A video is inspected once (one ffprobe pass), and what that learned travels as JSON to the anonymizer.</summary>
 [TestFixture]
 [NonParallelizable]
+[Integration]
 public sealed class VideoSourceTests
 {
     /// <summary>The options a queue message is read with (see JobMessageSerializer): strict about nulls and required values.</summary>
@@ -30,7 +31,7 @@ public sealed class VideoSourceTests
         dir = Path.Combine(Path.GetTempPath(), "faceblur-video-source-tests-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         moving = Path.Combine(dir, "moving.mp4");
-        movingFrames = VideoTestMedia.Create(moving, VideoTestMedia.MovingFace(seconds: 1)).Count;
+        movingFrames = TestVideos.Create(moving, TestVideos.MovingFace(seconds: 1)).Count;
     }
 
     [OneTimeTearDown]

@@ -3,56 +3,15 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
-using FaceBlur.Bench.Video;
 using FaceBlur.Modules.Processing.Detection;
 using FaceBlur.Tests.Support;
 using OpenCvSharp;
 
 namespace FaceBlur.Tests.Video;
 
-/// <summary>Test clips made with ffmpeg and OpenCV from the eval photos, and ffprobe/ffmpeg readers for the outputs.</summary>
+/// <summary>Readers for the videos the tests make and get back: ffprobe's view, frame times, MP4 boxes, decoded frames, processes.</summary>
 internal static class VideoTestMedia
 {
-    /// <summary>One photo moving and zooming so that its faces are 40..90 px: what the coverage tests check.</summary>
-    public static SyntheticClipSpec MovingFace(double seconds = 2, bool audio = true) => new()
-    {
-        Width = 480,
-        Height = 360,
-        FramesPerSecond = 25,
-        Seconds = seconds,
-        Sprites = 1,
-        MinZoom = 1.0,
-        MaxZoom = 1.4,
-        Speed = 0.25,
-        Audio = audio,
-    };
-
-    public static IReadOnlyList<IReadOnlyList<FaceBox>> Create(string path, SyntheticClipSpec spec) =>
-        SyntheticClip.Create(TestPaths.DlibFaces, path, spec);
-
-    /// <summary>Runs ffmpeg (or ffprobe) and returns stdout; throws with stderr on failure.</summary>
-    public static string Run(string executable, params string[] args)
-    {
-        var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{executable} {string.Join(' ', args)} failed: {stderr.Result}");
-        }
-
-        return stdout;
-    }
-
-    public static void Ffmpeg(params string[] args) => Run("ffmpeg", ["-hide_banner", "-v", "error", "-y", .. args]);
-
     /// <summary>
     /// When each frame of the first video stream is shown, in seconds from the first, in display order: from the packets,
     /// or (<paramref name="decoded"/>) from the frames a decoder shows (none of those an edit list hides).
@@ -60,7 +19,7 @@ internal static class VideoTestMedia
     public static List<double> FrameTimes(string path, bool decoded = false)
     {
         var entries = decoded ? "frame=pts_time" : "packet=pts_time";
-        var times = Run("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", entries, "-of", "csv=p=0", path)
+        var times = TestVideos.Run("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", entries, "-of", "csv=p=0", path)
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(t => double.Parse(t, CultureInfo.InvariantCulture))
             .Order()
@@ -71,7 +30,7 @@ internal static class VideoTestMedia
     /// <summary>ffprobe's streams and format of a file.</summary>
     public static Probe ProbeFile(string path, bool countFrames = false)
     {
-        var json = Run("ffprobe", ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", .. (countFrames ? new[] { "-count_frames" } : []), path]);
+        var json = TestVideos.Run("ffprobe", ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", .. (countFrames ? new[] { "-count_frames" } : []), path]);
         return new Probe(JsonDocument.Parse(json).RootElement.Clone());
     }
 

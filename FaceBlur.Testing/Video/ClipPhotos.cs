@@ -1,8 +1,8 @@
-using FaceBlur.Bench.Evaluation;
 using FaceBlur.Modules.Processing.Detection;
+using FaceBlur.Testing.Evaluation;
 using OpenCvSharp;
 
-namespace FaceBlur.Bench.Video;
+namespace FaceBlur.Testing.Video;
 
 /// <summary>
 /// The annotated eval photos a synthetic clip is made of, loaded once, drawn into frames at any place and size with

@@ -3,7 +3,7 @@ using System.Globalization;
 using FaceBlur.Modules.Processing.Detection;
 using OpenCvSharp;
 
-namespace FaceBlur.Bench.Video;
+namespace FaceBlur.Testing.Video;
 
 /// <summary>One frame's ground truth: the faces a viewer sees, and every face drawn (also those partly covered or in the dark).</summary>
 public sealed record FrameFaces(IReadOnlyList<FaceBox> Visible, IReadOnlyList<FaceBox> Drawn);

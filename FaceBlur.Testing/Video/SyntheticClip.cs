@@ -1,7 +1,7 @@
 using FaceBlur.Modules.Processing.Detection;
 using OpenCvSharp;
 
-namespace FaceBlur.Bench.Video;
+namespace FaceBlur.Testing.Video;
 
 /// <summary>How <see cref="SyntheticClip.Create"/> builds a clip.</summary>
 public sealed record SyntheticClipSpec

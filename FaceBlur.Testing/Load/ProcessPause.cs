@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace FaceBlur.Bench.Load;
+namespace FaceBlur.Testing.Load;
 
 /// <summary>
 /// Freezes a process of this machine (SIGSTOP) for a while in the middle of a load run and lets it go on (SIGCONT):

@@ -1,7 +1,7 @@
 using FaceBlur.Modules.Processing.Detection;
 using OpenCvSharp;
 
-namespace FaceBlur.Bench.Video;
+namespace FaceBlur.Testing.Video;
 
 /// <summary>
 /// A photo moving in a straight line through a shot: its centre from (<paramref name="FromX"/>, <paramref name="FromY"/>)

@@ -1,6 +1,6 @@
 using FaceBlur.Modules.Processing.Detection;
 
-namespace FaceBlur.Bench.Evaluation;
+namespace FaceBlur.Testing.Evaluation;
 
 /// <summary>Counts of one image or a whole set, per the definitions of the shared eval README.</summary>
 public sealed class EvalCounts

@@ -1,7 +1,7 @@
 using System.Globalization;
 using FaceBlur.Modules.Processing.Detection;
 
-namespace FaceBlur.Bench.Evaluation;
+namespace FaceBlur.Testing.Evaluation;
 
 /// <summary>One annotated image of an evaluation set: its file, declared size and ground-truth face boxes.</summary>
 public sealed record EvalImage(string Path, int Width, int Height, IReadOnlyList<FaceBox> Faces);

@@ -2,7 +2,7 @@ using FaceBlur.Modules.Processing.Anonymization;
 using FaceBlur.Modules.Processing.Detection;
 using FaceBlur.Modules.Processing.Video;
 
-namespace FaceBlur.Bench.Video;
+namespace FaceBlur.Testing.Video;
 
 /// <summary>How well what a video's pipeline hid matches a synthetic clip's ground truth.</summary>
 public static class ClipMeasures

@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 
-namespace FaceBlur.Bench.Load;
+namespace FaceBlur.Testing.Load;
 
 /// <summary>
 /// The app's resident memory (VmRSS of its process) during a load run: sampled while the run goes on, and recorded each
 /// time another 100 jobs have ended, so growth shows round by round and not only as a start and an end.
 /// </summary>
-internal sealed class AppMemory(int pid)
+public sealed class AppMemory(int pid)
 {
     public const int Round = 100;
 
