@@ -45,7 +45,7 @@ internal sealed class TcpDelivery : IDisposable
     {
         if (!OperatingSystem.IsLinux()
             || context.Request.IsHttps
-            || !(HttpMethods.Equals(context.Request.Protocol, "HTTP/1.1") || HttpMethods.Equals(context.Request.Protocol, "HTTP/1.0"))
+            || !(HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol))
             || context.Features.Get<IConnectionSocketFeature>()?.Socket is not { ProtocolType: ProtocolType.Tcp } connection
             || TcpSocket.Duplicate(connection) is not { } socket)
         {
