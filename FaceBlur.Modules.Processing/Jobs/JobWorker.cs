@@ -102,7 +102,7 @@ internal sealed partial class JobWorker(
     /// <summary>
     /// Runs the job's CPU work on a dedicated thread (the queue bounds how many run at once: prefetch =
     /// WORKER_CONCURRENCY), below the request threads' priority, until it ends or <paramref name="job"/> is cancelled.
-    /// An images job has IMAGE_TIMEOUT_SECONDS per image: past that it ends failed and the worker is free for the next
+    /// An images job has IMAGE_TIMEOUT_SECONDS per image (more for one above 12 MP): past that it ends failed and the worker is free for the next
     /// job; its thread is told to stop and ends when the decoder call it may be stuck in returns (a native call cannot
     /// be interrupted). Videos bound each ffmpeg run themselves.
     /// </summary>
@@ -126,7 +126,7 @@ internal sealed partial class JobWorker(
             return await run;
         }
 
-        var limit = options.ImageTimeout * message.Inputs.Count;
+        var limit = options.ImageTimeLimit(message.Inputs.Select(i => i.Image is { } image ? (image.Width, image.Height) : ((int, int)?)null));
         try
         {
             return await run.WaitAsync(limit, time, stopping);

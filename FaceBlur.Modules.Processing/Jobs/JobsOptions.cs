@@ -42,8 +42,9 @@ public sealed class JobsOptions : IValidatableObject
     public int DeliveryLimit { get; set; } = 3;
 
     /// <summary>
-    /// Time an images job may take per image before it ends failed and frees its worker (a pathological file must not
-    /// hold a worker for minutes; a 12 MP photo takes a few seconds on 2 cores).
+    /// Time an images job may take per image of up to <see cref="ImageTimeoutMegapixels"/> before it ends failed and frees
+    /// its worker (a pathological file must not hold a worker for minutes; a 12 MP photo takes a few seconds on 2 cores).
+    /// A larger photo gets proportionally more (see <see cref="ImageTimeLimit"/>).
     /// </summary>
     [ConfigurationKeyName("IMAGE_TIMEOUT_SECONDS")]
     public double ImageTimeoutSeconds { get; set; } = 60;
@@ -61,6 +62,22 @@ public sealed class JobsOptions : IValidatableObject
     public TimeSpan StorageTtl => TimeSpan.FromMinutes(StorageTtlMinutes);
 
     public TimeSpan ImageTimeout => TimeSpan.FromSeconds(ImageTimeoutSeconds);
+
+    /// <summary>The photo size <see cref="ImageTimeoutSeconds"/> is for: a phone's photo.</summary>
+    public const double ImageTimeoutMegapixels = 12;
+
+    /// <summary>
+    /// The time limit of an images job: <see cref="ImageTimeout"/> per image, times its megapixels over
+    /// <see cref="ImageTimeoutMegapixels"/> for a larger one. The search works in tiles, so its time grows with the
+    /// pixels: a 50 MP photo takes about three times a 12 MP one, and a busy machine must not fail it where a 12 MP photo
+    /// passes. An image whose size is not known counts as one of that size.
+    /// </summary>
+    public TimeSpan ImageTimeLimit(IEnumerable<(int Width, int Height)?> imageSizes)
+    {
+        ArgumentNullException.ThrowIfNull(imageSizes);
+        var shares = imageSizes.Sum(size => size is { } s ? Math.Max(1, (double)s.Width * s.Height / 1e6 / ImageTimeoutMegapixels) : 1);
+        return ImageTimeout * shares;
+    }
 
     public TimeSpan ResultResumeGrace => TimeSpan.FromSeconds(ResultResumeSeconds);
 
