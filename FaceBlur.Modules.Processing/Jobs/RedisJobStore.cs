@@ -279,7 +279,7 @@ public sealed class RedisJobStore : IJobStore
             await Db.PingAsync().WaitAsync(cancellationToken);
             return HealthCheckResult.Healthy("Redis answers.");
         }
-        catch (Exception ex) when (IsStoreFailure(ex, cancellationToken) || ex is ObjectDisposedException)
+        catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
         {
             return HealthCheckResult.Unhealthy("Redis does not answer.");
         }
@@ -367,12 +367,15 @@ public sealed class RedisJobStore : IJobStore
     }
 
     /// <summary>
-    /// Whatever Redis or the client throws when a command does not complete: its own exceptions, a timeout, and a
+    /// Whatever Redis or the client throws when a command does not complete: its own exceptions, a timeout, a
     /// cancellation the caller did not ask for (StackExchange.Redis cancels a command whose connection breaks or that
-    /// waited too long in its queue, e.g. while Redis is frozen).
+    /// waited too long in its queue, e.g. while Redis is frozen), and what its connection's plumbing throws when the
+    /// connection is torn down under a command (an <see cref="InvalidOperationException"/> "Reading is not allowed after
+    /// reader was completed" from its pipe, seen after time-outs on a frozen Redis; an <see cref="IOException"/>; a
+    /// disposed connection). Only the client's calls run inside these wrappers, so none of these is a bug of ours.
     /// </summary>
-    private static bool IsStoreFailure(Exception ex, CancellationToken cancellationToken = default) =>
-        ex is RedisException or TimeoutException
+    internal static bool IsStoreFailure(Exception ex, CancellationToken cancellationToken = default) =>
+        ex is RedisException or TimeoutException or IOException or InvalidOperationException /* also ObjectDisposedException */
         || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested);
 
     private static JobStoreUnavailableException Unavailable(Exception ex) =>
