@@ -1,3 +1,4 @@
+using FaceBlur.Modules.Processing.Jobs;
 using OpenCvSharp;
 
 namespace FaceBlur.Modules.Processing.Detection;
@@ -9,7 +10,7 @@ namespace FaceBlur.Modules.Processing.Detection;
 /// <see cref="DetectorOptions"/> and <see cref="SearchLevel.Scales"/>): at <see cref="DetectorOptions.TileUpscale"/> with
 /// every pass, fused, for the small faces; at native resolution with the main pass, for faces of 32 px and more and as
 /// the survey of where small faces are; at coarser scales down to the whole photo in one tile, for the large faces.
-/// The tiles of a photo run on one thread per core (<see cref="DetectionThreads"/>), in ONNX Runtime at the default tile
+/// The tiles of a photo run on one thread per core (<see cref="WorkerThreads"/>), in ONNX Runtime at the default tile
 /// size; no copy of the photo larger than the photo itself is made.
 /// </summary>
 public sealed class PhotoFaceDetector : IFaceDetector, IDisposable
@@ -18,7 +19,7 @@ public sealed class PhotoFaceDetector : IFaceDetector, IDisposable
     private readonly YuNetFaceDetector whole;
     private readonly IYuNetNetwork tileModel;
     private readonly IYuNetNetwork? tileModelN;
-    private readonly Lazy<DetectionThreads> threads;
+    private readonly Lazy<WorkerThreads> threads;
     private readonly CallsInProgress calls = new();
 
     /// <summary>
@@ -44,7 +45,7 @@ public sealed class PhotoFaceDetector : IFaceDetector, IDisposable
             throw;
         }
 
-        threads = new(() => new DetectionThreads(ThreadCount, ThreadNice));
+        threads = new(() => new WorkerThreads(ThreadCount, ThreadNice, "face-detection"));
     }
 
     /// <summary>Nice value of the tile threads (Linux; 0 leaves them at normal priority). The service sets the job workers' value.</summary>

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using FaceBlur.Modules.Processing.Detection;
+using FaceBlur.Modules.Processing.Jobs;
 
 namespace FaceBlur.Modules.Processing.Video;
 
@@ -15,7 +16,7 @@ namespace FaceBlur.Modules.Processing.Video;
 internal sealed class DetectTrackStage(
     ChannelReader<VideoFrame> input,
     ChannelWriter<VideoFrame> output,
-    FrameThreads threads,
+    WorkerThreads threads,
     FrameDetector detector,
     FaceTracker tracker,
     VideoOptions options,

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using FaceBlur.Modules.Processing.Anonymization;
 using FaceBlur.Modules.Processing.Detection;
+using FaceBlur.Modules.Processing.Jobs;
 using FaceBlur.Modules.Processing.Media;
 using FaceBlur.Modules.Processing.Regions;
 using Microsoft.Extensions.Logging;
@@ -43,7 +44,7 @@ internal sealed partial class VideoPipeline(IFaceDetector detector, VideoOptions
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(timeLimit.Token);
 
         using var frameDetector = new FrameDetector(detector, geometry);
-        using var threads = new FrameThreads(options.DetectionParallelism, threadNice, "faceblur-video");
+        using var threads = new WorkerThreads(options.DetectionParallelism, threadNice, "faceblur-video");
         using var decoder = await threads.RunAsync(() => FfmpegProcess.Start(
             options.FfmpegPath, FfmpegArguments.Decoder(input, source.Demuxer, info, geometry), FfmpegPipes.StandardOutput)).ConfigureAwait(false);
         using var encoder = await threads.RunAsync(() => FfmpegProcess.Start(

@@ -1,28 +1,46 @@
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
-using FaceBlur.Modules.Processing.Jobs;
 
-namespace FaceBlur.Modules.Processing.Detection;
+namespace FaceBlur.Modules.Processing.Jobs;
 
 /// <summary>
-/// One thread per core for the tiles of photos: every tile is one network run, and the tiles of one photo run on all
-/// cores at once. Not the shared thread pool, which serves HTTP requests: with a nice value above 0 these threads run
-/// below request handling, as the job workers that call the detector do. Photos detected at the same time share the
-/// threads, so the cores are not oversubscribed however many jobs run.
+/// A few threads of their own for a job's CPU work: the tiles of photos (one thread per core, shared by the photos
+/// detected at once so the cores are not oversubscribed) and a video run's detection and the starting of its ffmpeg
+/// processes. With a nice value above 0 they run below request handling, and so do the ffmpeg processes started from
+/// them (a child inherits the priority of the thread that starts it). Not the shared thread pool: that pool serves the
+/// HTTP requests, whose latency must not depend on how much is being processed.
 /// </summary>
-internal sealed class DetectionThreads : IDisposable
+internal sealed class WorkerThreads : IDisposable
 {
     private readonly BlockingCollection<Action> work = [];
     private readonly Thread[] threads;
 
-    public DetectionThreads(int count, int nice)
+    public WorkerThreads(int count, int nice, string name)
     {
         threads = new Thread[Math.Max(1, count)];
         for (var i = 0; i < threads.Length; i++)
         {
-            threads[i] = new Thread(() => Loop(nice)) { IsBackground = true, Name = "face-detection" };
+            threads[i] = new Thread(() => Loop(nice)) { IsBackground = true, Name = name };
             threads[i].Start();
         }
+    }
+
+    /// <summary>Runs <paramref name="function"/> on one of the threads.</summary>
+    public Task<T> RunAsync<T>(Func<T> function)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        work.Add(() =>
+        {
+            try
+            {
+                done.SetResult(function());
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        });
+        return done.Task;
     }
 
     /// <summary>

@@ -1,14 +1,14 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using FaceBlur.Modules.Processing.Detection;
+using FaceBlur.Modules.Processing.Jobs;
 using FaceBlur.Tests.Support;
 using FaceBlur.Tests.Video;
 
-namespace FaceBlur.Tests.Detection;
+namespace FaceBlur.Tests.Jobs;
 
-/// <summary>The threads the tiles of photos run on: below request handling when asked, all jobs run, failures surface.</summary>
+/// <summary>The threads jobs' CPU work runs on (tiles of photos, video frames): below request handling when asked, all jobs run, failures surface.</summary>
 [Unit]
-public class DetectionThreadsTests
+public class WorkerThreadsTests
 {
     private static int NiceOfThisThread() =>
         int.Parse(VideoTestMedia.Stat("thread-self").Fields[16], CultureInfo.InvariantCulture);
@@ -16,7 +16,7 @@ public class DetectionThreadsTests
     [Test]
     public void Every_job_runs_on_the_threads_at_their_nice_value()
     {
-        using var threads = new DetectionThreads(2, nice: 7);
+        using var threads = new WorkerThreads(2, nice: 7, "test");
         var nice = new ConcurrentBag<int>();
         var callers = new ConcurrentBag<int>();
 
@@ -33,7 +33,7 @@ public class DetectionThreadsTests
     [Test]
     public void The_first_failure_of_a_job_is_rethrown_after_the_others_end()
     {
-        using var threads = new DetectionThreads(2, nice: 0);
+        using var threads = new WorkerThreads(2, nice: 0, "test");
         var ran = 0;
 
         var run = () => threads.RunAll(
