@@ -64,23 +64,11 @@ public sealed class PhotoFaceDetector : IFaceDetector, IDisposable
     public IReadOnlyList<FaceBox> Detect(Mat bgrImage, CancellationToken cancellationToken = default)
     {
         using var call = calls.Enter(this);
-        return DetectInside(bgrImage, cancellationToken);
+        return BgrInput.Detect(bgrImage, image => DetectBgr(image, cancellationToken));
     }
 
-    private IReadOnlyList<FaceBox> DetectInside(Mat bgrImage, CancellationToken cancellationToken)
+    private IReadOnlyList<FaceBox> DetectBgr(Mat bgrImage, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(bgrImage);
-        if (bgrImage.Empty() || bgrImage.Width < 1 || bgrImage.Height < 1)
-        {
-            return [];
-        }
-
-        if (bgrImage.Type() != MatType.CV_8UC3)
-        {
-            using var converted = YuNetFaceDetector.ToBgr(bgrImage);
-            return DetectInside(converted, cancellationToken);
-        }
-
         if (whole.IsMultiPass(bgrImage.Width, bgrImage.Height))
         {
             return whole.Detect(bgrImage, cancellationToken);

@@ -73,23 +73,11 @@ public sealed class YuNetFaceDetector : IFaceDetector, IDisposable
     public IReadOnlyList<FaceBox> Detect(Mat bgrImage, CancellationToken cancellationToken = default)
     {
         using var call = calls.Enter(this);
-        return DetectInside(bgrImage, cancellationToken);
+        return BgrInput.Detect(bgrImage, image => DetectBgr(image, cancellationToken));
     }
 
-    private IReadOnlyList<FaceBox> DetectInside(Mat bgrImage, CancellationToken cancellationToken)
+    private List<FaceBox> DetectBgr(Mat bgrImage, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(bgrImage);
-        if (bgrImage.Empty() || bgrImage.Width < 1 || bgrImage.Height < 1)
-        {
-            return [];
-        }
-
-        if (bgrImage.Type() != MatType.CV_8UC3)
-        {
-            using var converted = ToBgr(bgrImage);
-            return DetectInside(converted, cancellationToken);
-        }
-
         var width = bgrImage.Width;
         var height = bgrImage.Height;
         var scale = DetectionScale(width, height, options);
@@ -291,38 +279,5 @@ public sealed class YuNetFaceDetector : IFaceDetector, IDisposable
         var x2 = Math.Clamp(box.Right, 0, width);
         var y2 = Math.Clamp(box.Bottom, 0, height);
         return new FaceBox(x1, y1, x2 - x1, y2 - y1, box.Score);
-    }
-
-    /// <summary>An 8-bit BGR copy of a gray, BGR or BGRA image of any depth.</summary>
-    internal static Mat ToBgr(Mat image)
-    {
-        using var eightBit = new Mat();
-        if (image.Depth() == MatType.CV_8U)
-        {
-            image.CopyTo(eightBit);
-        }
-        else
-        {
-            image.ConvertTo(eightBit, MatType.CV_8U);
-        }
-
-        var bgr = new Mat();
-        switch (eightBit.Channels())
-        {
-            case 1:
-                Cv2.CvtColor(eightBit, bgr, ColorConversionCodes.GRAY2BGR);
-                break;
-            case 4:
-                Cv2.CvtColor(eightBit, bgr, ColorConversionCodes.BGRA2BGR);
-                break;
-            case 3:
-                eightBit.CopyTo(bgr);
-                break;
-            default:
-                bgr.Dispose();
-                throw new ArgumentException($"Expected a 1, 3 or 4 channel image, got {eightBit.Channels()} channels.", nameof(image));
-        }
-
-        return bgr;
     }
 }
