@@ -2,9 +2,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
-import { openBrowser, screenshot } from "./support";
+import { openBrowser, screenshot, type Browser } from "./support";
 
-type Browser = Awaited<ReturnType<typeof openBrowser>>;
 const baseUrl = inject("baseUrl");
 
 describe("refusals", () => {

@@ -1,25 +1,16 @@
 import { readFileSync } from "node:fs";
-import path from "node:path";
-import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
-import { compareInBrowser, dlibDir, groundTruth, openBrowser, screenshot } from "./support";
+import { describe, expect, inject, it } from "vitest";
+import { browserPerTest, compareInBrowser, groundTruth, screenshot } from "./support";
 import { unsureScore } from "../src/lib/regions";
+import { photo } from "./fixtures";
 
-type Browser = Awaited<ReturnType<typeof openBrowser>>;
 const baseUrl = inject("baseUrl");
-const photo = (name: string) => path.join(dlibDir, "images", name);
 
 describe("photos", () => {
-  let browser: Browser;
-  beforeEach(async () => {
-    browser = await openBrowser();
-  });
-  afterEach(async () => {
-    expect(browser.errors).toEqual([]);
-    await browser.close();
-  });
+  const browser = browserPerTest();
 
   it("uploads a photo, shows progress and the before/after, and downloads a result whose faces alone changed", async () => {
-    const { page } = browser;
+    const { page } = browser.current;
     const name = "2008_002506.jpg";
     const served: number[] = [];
     // The result itself (not its regions, which stay readable after the download).
@@ -86,7 +77,7 @@ describe("photos", () => {
   });
 
   it("processes several photos into a grid with faces per photo and a zip", async () => {
-    const { page } = browser;
+    const { page } = browser.current;
     const names = ["2008_001009.jpg", "2008_001322.jpg", "2009_004587.jpg", "2008_004176.jpg", "2007_007763.jpg"];
     // The regions export the page reads: how many faces it must mark unsure follows from the detector's own scores.
     const exported = new Promise<{ files: { regions: { score?: number; source: string }[] }[] }>((resolve) =>
@@ -150,7 +141,7 @@ describe("photos", () => {
   });
 
   it("remembers the options between visits", async () => {
-    const { page } = browser;
+    const { page } = browser.current;
     await page.goto(baseUrl);
     await page.getByRole("radio", { name: "Pixelate" }).click();
     await page.getByRole("radio", { name: "Rectangle" }).click();

@@ -1,9 +1,8 @@
 // Jobs that survive a reload, a result the server deleted, Cancel that stops the server, real upload progress.
-import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { clipWithFaces, largePhoto, photo } from "./fixtures";
-import { checkState, openBrowser } from "./support";
+import { browserPerTest, checkState } from "./support";
 
-type Browser = Awaited<ReturnType<typeof openBrowser>>;
 const baseUrl = inject("baseUrl");
 
 async function queue(): Promise<{ queued: number; processing: number }> {
@@ -12,17 +11,10 @@ async function queue(): Promise<{ queued: number; processing: number }> {
 }
 
 describe("jobs", () => {
-  let browser: Browser;
-  beforeEach(async () => {
-    browser = await openBrowser();
-  });
-  afterEach(async () => {
-    expect(browser.errors).toEqual([]);
-    await browser.close();
-  });
+  const browser = browserPerTest();
 
   it("resumes a job after a reload (asking first) and finishes it", async () => {
-    const { page } = browser;
+    const { page } = browser.current;
     const dialogs: string[] = [];
     page.on("dialog", (dialog) => {
       dialogs.push(dialog.type());
@@ -44,7 +36,7 @@ describe("jobs", () => {
   });
 
   it("says plainly that the server deleted a result this page had downloaded, and can make it again", async () => {
-    const { page } = browser;
+    const { page } = browser.current;
     const dialogs: string[] = [];
     page.on("dialog", (dialog) => {
       dialogs.push(dialog.type());
@@ -69,7 +61,7 @@ describe("jobs", () => {
   });
 
   it("cancels a running job on the server: the queue is empty afterwards and the files stay chosen", async () => {
-    const { page } = browser;
+    const { page } = browser.current;
     await page.goto(baseUrl);
     await page.getByTestId("file-input").setInputFiles(clipWithFaces(6));
     await page.getByTestId("submit").click();
@@ -84,7 +76,7 @@ describe("jobs", () => {
   });
 
   it("shows the upload's bytes, speed and time left on a slow connection", async () => {
-    const { page } = browser;
+    const { page } = browser.current;
     const { file, bytes } = largePhoto();
     await page.goto(baseUrl);
     const cdp = await page.context().newCDPSession(page);

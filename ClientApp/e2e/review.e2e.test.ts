@@ -1,11 +1,10 @@
 // Review and fix a photo: keep a found face, mark a missed one, apply, and check the downloaded pixels.
 import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
-import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { photoWithMissedFace } from "./fixtures";
-import { compareInBrowser, openBrowser, screenshot, type FaceBox } from "./support";
+import { browserPerTest, compareInBrowser, screenshot, type FaceBox } from "./support";
 
-type Browser = Awaited<ReturnType<typeof openBrowser>>;
 const baseUrl = inject("baseUrl");
 
 /** The regions shown over the photo, as the page draws them (image pixels). */
@@ -48,17 +47,10 @@ async function download(page: Page) {
 }
 
 describe("review and fix", () => {
-  let browser: Browser;
-  beforeEach(async () => {
-    browser = await openBrowser();
-  });
-  afterEach(async () => {
-    expect(browser.errors).toEqual([]);
-    await browser.close();
-  });
+  const browser = browserPerTest();
 
   it("keeps a found face, marks a missed one with the mouse, applies, and only those pixels differ", async () => {
-    const { page } = browser;
+    const { page } = browser.current;
     const { file, missed } = photoWithMissedFace();
     await page.goto(baseUrl);
     await page.getByTestId("file-input").setInputFiles(file);
@@ -140,7 +132,7 @@ describe("review and fix", () => {
   });
 
   it("does the same review with the keyboard alone, placing a box with the keys", async () => {
-    const { page } = browser;
+    const { page } = browser.current;
     const { file, missed } = photoWithMissedFace("keys.jpg");
     await page.goto(baseUrl);
     await page.getByTestId("file-input").setInputFiles(file);
@@ -204,9 +196,7 @@ describe("review and fix", () => {
   });
 
   it("on a phone: a tap keeps a face, one finger draws a box, two fingers pinch to zoom", async () => {
-    await browser.close();
-    browser = await openBrowser({ width: 390, height: 844, touch: true });
-    const { page } = browser;
+    const { page } = await browser.reopen({ width: 390, height: 844, touch: true });
     const { file, missed } = photoWithMissedFace("phone.jpg");
     await page.goto(baseUrl);
     await page.getByText("Tap to choose photos or a video").waitFor();

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { afterEach, beforeEach, expect } from "vitest";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, "../..");
@@ -224,6 +225,35 @@ export async function holdPolls(page: Page) {
       held = false;
       waiting.forEach((resume) => resume());
       waiting = [];
+    },
+  };
+}
+
+export type Browser = Awaited<ReturnType<typeof openBrowser>>;
+
+/**
+ * A fresh browser for every test of the surrounding `describe`, closed after it; a test that left an error on the
+ * page fails. `current` is the running test's browser; `reopen` replaces it with one opened with other options.
+ */
+export function browserPerTest() {
+  let browser: Browser | undefined;
+  beforeEach(async () => {
+    browser = await openBrowser();
+  });
+  afterEach(async () => {
+    expect(browser?.errors).toEqual([]);
+    await browser?.close();
+    browser = undefined;
+  });
+  return {
+    get current(): Browser {
+      if (!browser) throw new Error("the browser is opened for each test");
+      return browser;
+    },
+    async reopen(options: Parameters<typeof openBrowser>[0]): Promise<Browser> {
+      await browser?.close();
+      browser = await openBrowser(options);
+      return browser;
     },
   };
 }
