@@ -1,4 +1,5 @@
 // Jobs that survive a reload, a result the server deleted, Cancel that stops the server, real upload progress.
+import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { clipWithFaces, largePhoto, photo } from "./fixtures";
 import { browserPerTest, checkState } from "./support";
@@ -10,16 +11,22 @@ async function queue(): Promise<{ queued: number; processing: number }> {
   return answer.data;
 }
 
+/** Accepts every dialog the page opens (the "leave the page?" question) and lists their types. */
+function acceptDialogs(page: Page): string[] {
+  const dialogs: string[] = [];
+  page.on("dialog", (dialog) => {
+    dialogs.push(dialog.type());
+    void dialog.accept();
+  });
+  return dialogs;
+}
+
 describe("jobs", () => {
   const browser = browserPerTest();
 
   it("resumes a job after a reload (asking first) and finishes it", async () => {
     const { page } = browser.current;
-    const dialogs: string[] = [];
-    page.on("dialog", (dialog) => {
-      dialogs.push(dialog.type());
-      void dialog.accept();
-    });
+    const dialogs = acceptDialogs(page);
     await page.goto(baseUrl);
     await page.getByTestId("file-input").setInputFiles(clipWithFaces(5));
     await page.getByTestId("submit").click();
@@ -37,11 +44,7 @@ describe("jobs", () => {
 
   it("says plainly that the server deleted a result this page had downloaded, and can make it again", async () => {
     const { page } = browser.current;
-    const dialogs: string[] = [];
-    page.on("dialog", (dialog) => {
-      dialogs.push(dialog.type());
-      void dialog.accept();
-    });
+    const dialogs = acceptDialogs(page);
     await page.goto(baseUrl);
     await page.getByTestId("file-input").setInputFiles(photo("2008_001322.jpg"));
     await page.getByTestId("submit").click();
